@@ -1,0 +1,333 @@
+// Shared data shapes of the engine. The inventory and report field names are a
+// public contract (docs/contract in README, spec policy-v1 sections 1 and 4):
+// add fields freely, never rename them.
+
+// ---------------------------------------------------------------- inventory
+
+export interface Tag {
+  key: string;
+  value?: string;
+}
+
+export interface ErrorInfo {
+  code: string;
+  message: string;
+}
+
+/** A port state exactly as GetInstancePortStates returned it. Nothing here is trusted. */
+export interface RawPortState {
+  fromPort?: unknown;
+  toPort?: unknown;
+  protocol?: unknown;
+  state?: unknown;
+  cidrs?: unknown;
+  ipv6Cidrs?: unknown;
+  cidrListAliases?: unknown;
+  [extra: string]: unknown;
+}
+
+export type RegionStatus = 'ok' | 'error';
+
+export interface InventoryRegion {
+  name: string;
+  status: RegionStatus;
+  error?: ErrorInfo;
+}
+
+/** Absent status means `ok`. */
+export type InstanceStatus = 'ok' | 'error' | 'gone';
+
+export interface InventoryInstance {
+  name: string;
+  region: string;
+  arn?: string;
+  tags?: Tag[];
+  publicIpAddress?: string;
+  ipv6Addresses?: string[];
+  status?: InstanceStatus;
+  error?: ErrorInfo;
+  portStates?: RawPortState[];
+  [extra: string]: unknown;
+}
+
+export interface Inventory {
+  version: 1;
+  collectedAt: string;
+  regions: InventoryRegion[];
+  instances: InventoryInstance[];
+  [extra: string]: unknown;
+}
+
+// ---------------------------------------------------------------- addresses
+
+export type Family = 4 | 6;
+
+/** Inclusive range of integers (ports, ICMP types or codes). */
+export interface IntRange {
+  from: number;
+  to: number;
+}
+
+/** Inclusive address interval; IPv4 addresses are bigints too so one code path serves both. */
+export interface Interval {
+  start: bigint;
+  end: bigint;
+}
+
+/** Per family: sorted, merged, disjoint intervals. */
+export interface AddressSet {
+  v4: readonly Interval[];
+  v6: readonly Interval[];
+}
+
+export interface ParsedCidr {
+  /** The text as it stood in the inventory or policy. */
+  input: string;
+  /** Canonical form: host bits cleared, mapped IPv6 turned into IPv4, e.g. "10.0.0.0/8". */
+  text: string;
+  family: Family;
+  prefix: number;
+  start: bigint;
+  end: bigint;
+  /** The input had host bits set (10.0.0.5/8). */
+  hostBitsCleared: boolean;
+  /** The input was an IPv4-mapped IPv6 range (::ffff:a.b.c.d/n, n >= 96). */
+  mappedFromIpv6: boolean;
+}
+
+export type CidrParseResult = { ok: true; cidr: ParsedCidr } | { ok: false; error: string };
+
+// ---------------------------------------------------------------- normalized port state
+
+export type Protocol = 'tcp' | 'udp' | 'icmp' | 'icmpv6' | 'all';
+export type NormalizedProtocol = Protocol | 'unknown';
+
+export interface SourceSet {
+  /** Valid source CIDRs of both families (from cidrs and ipv6Cidrs alike), canonical, in input order. */
+  cidrs: readonly ParsedCidr[];
+  /** Union of `cidrs`. */
+  addresses: AddressSet;
+  /** cidrListAliases entries (strings), in input order. */
+  aliases: readonly string[];
+}
+
+export interface NormalizedState {
+  /** Lowercased, trimmed protocol text (icmp6 -> icmpv6, -1 -> all); for unknown protocols the trimmed lowercased text. */
+  protocolText: string;
+  protocol: NormalizedProtocol;
+  /** Only `state: "closed"` is closed. */
+  open: boolean;
+  /** Raw ports as given when they are numbers, else null: part of the finding identity. */
+  rawFromPort: number | null;
+  rawToPort: number | null;
+  /** tcp/udp: the range (0-65535 when malformed); all: 0-65535; icmp/icmpv6/unknown: null. */
+  ports: IntRange | null;
+  /** icmp/icmpv6: type and code sets (-1 = 0-255); all: 0-255 each; else null. */
+  icmpType: IntRange | null;
+  icmpCode: IntRange | null;
+  sources: SourceSet;
+}
+
+export type DiagnosticLevel = 'error' | 'warning' | 'info';
+
+export interface Diagnostic {
+  level: DiagnosticLevel;
+  /** Stable kebab-case code, e.g. "unknown-protocol", "host-bits-set", "expired-exception". */
+  code: string;
+  message: string;
+  instance?: { name: string; region: string; arn?: string };
+}
+
+// ---------------------------------------------------------------- policy (validated)
+
+export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
+export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
+
+export interface SourcePosition {
+  file: string;
+  line: number;
+  col: number;
+}
+
+export type SourceKeyword = 'world' | 'public' | 'any';
+
+/** An address list of `outside`/`overlaps`, resolved: `names` keeps what the user wrote, for messages. */
+export interface AddressList {
+  names: string[];
+  set: AddressSet;
+}
+
+export interface SourceCondition {
+  covers?: 'world' | 'world-ipv4' | 'world-ipv6';
+  outside?: AddressList;
+  overlaps?: AddressList;
+  widerThan?: { ipv4?: number; ipv6?: number };
+  alias?: string;
+}
+
+/** type/code; an omitted key or -1 means every value. */
+export interface IcmpMatch {
+  type?: number;
+  code?: number;
+}
+
+export interface RuleMatch {
+  /** Absent: every protocol. */
+  protocols?: Protocol[];
+  ports?: IntRange[];
+  icmp?: IcmpMatch;
+  /** Default `any`. */
+  source: SourceKeyword | SourceCondition;
+}
+
+export interface AllowEntry {
+  protocols?: Protocol[];
+  ports?: IntRange[];
+  icmp?: IcmpMatch;
+}
+
+export interface Scope {
+  regions?: string[];
+  /** Globs on the instance name: `*` and `?` only. */
+  instances?: string[];
+  /** Value "*" = key present. */
+  tags?: Record<string, string>;
+}
+
+export interface Rule {
+  id: string;
+  title: string;
+  severity: Severity;
+  description?: string;
+  remediation?: string;
+  /** Free-form labels for reports and SARIF `properties.tags`. */
+  tags?: string[];
+  scope?: Scope;
+  match: RuleMatch;
+  allow?: AllowEntry[];
+  /** Where the rule's `id` was written. */
+  position: SourcePosition;
+}
+
+export interface PolicyException {
+  /** Rule ids, or ["*"]. */
+  rules: string[];
+  instances?: string[];
+  regions?: string[];
+  tags?: Record<string, string>;
+  ports?: IntRange[];
+  /** Trimmed. */
+  reason: string;
+  /** YYYY-MM-DD, valid through the end of that day UTC. */
+  expires?: string;
+  position: SourcePosition;
+}
+
+export interface Policy {
+  /** The file the user named (as given). */
+  path: string;
+  /** Every file loaded, the root first, each once. */
+  files: string[];
+  networks: Record<string, AddressList>;
+  rules: Rule[];
+  exceptions: PolicyException[];
+}
+
+// ---------------------------------------------------------------- results
+
+export interface InstanceRef {
+  name: string;
+  region: string;
+  arn?: string;
+}
+
+export interface FindingPortState {
+  protocol: string;
+  fromPort: number | null;
+  toPort: number | null;
+  cidrs: string[];
+  ipv6Cidrs: string[];
+  cidrListAliases: string[];
+}
+
+export interface Finding {
+  ruleId: string;
+  severity: Severity;
+  suppressed: boolean;
+  suppression?: { reason: string; expires?: string };
+  instance: InstanceRef;
+  portState: FindingPortState;
+  /** First sentence stands alone: "<instance> (<region>): <what> open to <whom>". */
+  message: string;
+  /** Stable across runs for the same rule, instance ARN (or region+name), protocol and port range. */
+  fingerprint: string;
+  /** Set by `--baseline`: whether the fingerprint was in the previous report. */
+  baselineState?: 'new' | 'unchanged';
+}
+
+export interface RuleSummary {
+  id: string;
+  title: string;
+  severity: Severity;
+  description?: string;
+  remediation?: string;
+  tags?: string[];
+  position: SourcePosition;
+}
+
+export type ExceptionStatus = 'active' | 'expired' | 'unused';
+
+export interface ExceptionReport {
+  rules: string[];
+  reason: string;
+  expires?: string;
+  position: SourcePosition;
+  status: ExceptionStatus;
+  /** Findings this exception suppressed (0 when expired or unused). */
+  suppressed: number;
+  /** Findings it would have suppressed had it not expired. */
+  matchedAfterExpiry: number;
+}
+
+export interface UnreadInstance {
+  name: string;
+  region: string;
+  arn?: string;
+  status: 'error' | 'gone';
+  error?: ErrorInfo;
+}
+
+export interface Coverage {
+  regions: { name: string; status: RegionStatus; error?: ErrorInfo }[];
+  instances: number;
+  scanned: number;
+  failed: number;
+  gone: number;
+  /** False when a region or instance could not be read. An instance deleted mid-scan does not make coverage incomplete. */
+  complete: boolean;
+  /** Instances not scanned, with why. */
+  unread: UnreadInstance[];
+}
+
+export interface AuditResult {
+  policy: { path: string; rules: RuleSummary[] };
+  coverage: Coverage;
+  summary: { bySeverity: Record<Severity, number>; suppressed: number };
+  findings: Finding[];
+  exceptions: ExceptionReport[];
+  diagnostics: Diagnostic[];
+  /** Present when a baseline was given: findings of the baseline no longer present. */
+  fixed?: Finding[];
+}
+
+/** What formatters need besides the result; supplied by the CLI (the only place with a clock). */
+export interface ReportMeta {
+  generatedAt: string;
+  toolName: 'portolan';
+  toolVersion: string;
+  informationUri: string;
+  /** Where the inventory came from: a file path, or "live" for a collection. */
+  source: string;
+  /** SARIF automationDetails category, e.g. "portolan/prod-account". */
+  category?: string;
+}
