@@ -200,8 +200,6 @@ export interface Rule {
   severity: Severity;
   description?: string;
   remediation?: string;
-  /** Free-form labels for reports and SARIF `properties.tags`. */
-  tags?: string[];
   scope?: Scope;
   match: RuleMatch;
   allow?: AllowEntry[];
@@ -271,7 +269,6 @@ export interface RuleSummary {
   severity: Severity;
   description?: string;
   remediation?: string;
-  tags?: string[];
   position: SourcePosition;
 }
 
