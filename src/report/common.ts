@@ -1,0 +1,110 @@
+// Helpers shared by the formatters: one ordering of findings and one way of
+// naming a port range, so every report lists and words things alike.
+
+import { SEVERITIES } from '../core/types.js';
+import type { Finding, FindingPortState, Severity } from '../core/types.js';
+
+/** 0 = most severe. */
+export function severityRank(severity: Severity): number {
+  const rank = SEVERITIES.indexOf(severity);
+  return rank < 0 ? SEVERITIES.length : rank;
+}
+
+function compareText(a: string, b: string): number {
+  // Plain code-unit order: locale-independent, so output is identical on every machine.
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function compareNullableNumber(a: number | null, b: number | null): number {
+  if (a === b) return 0;
+  if (a === null) return -1;
+  if (b === null) return 1;
+  return a - b;
+}
+
+/** Most severe first, then rule, region, instance, protocol, ports, fingerprint: a total, deterministic order. */
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    severityRank(a.severity) - severityRank(b.severity) ||
+    compareText(a.ruleId, b.ruleId) ||
+    compareText(a.instance.region, b.instance.region) ||
+    compareText(a.instance.name, b.instance.name) ||
+    compareText(a.portState.protocol, b.portState.protocol) ||
+    compareNullableNumber(a.portState.fromPort, b.portState.fromPort) ||
+    compareNullableNumber(a.portState.toPort, b.portState.toPort) ||
+    compareText(a.fingerprint, b.fingerprint)
+  );
+}
+
+/** Unsuppressed before suppressed, then compareFindings: what to keep first when a report must be cut. */
+export function compareForKeeping(a: Finding, b: Finding): number {
+  return Number(a.suppressed) - Number(b.suppressed) || compareFindings(a, b);
+}
+
+export function sortedFindings(findings: readonly Finding[], compare = compareFindings): Finding[] {
+  return [...findings].sort(compare);
+}
+
+function icmpPart(label: string, value: number | null): string | null {
+  if (value === null || value === -1) return null;
+  return `${label} ${value}`;
+}
+
+/**
+ * Human wording of a finding's protocol and range: "tcp 22", "udp 8000-8999",
+ * "icmp type 8 code 0", "icmpv6 any type", "all traffic". ICMP states carry the
+ * type in fromPort and the code in toPort (-1 = every value).
+ */
+export function describePortState(ps: FindingPortState): string {
+  const protocol = ps.protocol;
+  if (protocol === 'all') return 'all traffic';
+  if (protocol === 'icmp' || protocol === 'icmpv6') {
+    const type = icmpPart('type', ps.fromPort);
+    const code = icmpPart('code', ps.toPort);
+    if (type === null && code === null) return `${protocol} any type`;
+    if (type === null) return `${protocol} any type, ${code}`;
+    if (code === null) return `${protocol} ${type}, any code`;
+    return `${protocol} ${type} ${code}`;
+  }
+  if (ps.fromPort === null || ps.toPort === null) return `${protocol} (ports missing)`;
+  if (ps.fromPort === ps.toPort) return `${protocol} ${ps.fromPort}`;
+  return `${protocol} ${ps.fromPort}-${ps.toPort}`;
+}
+
+/** Every source of a port state, in one list: IPv4, IPv6, then aliases. */
+export function sourcesOf(ps: FindingPortState): string[] {
+  return [...ps.cidrs, ...ps.ipv6Cidrs, ...ps.cidrListAliases];
+}
+
+/** Unsuppressed and suppressed counts per severity, from the findings themselves. */
+export function countFindings(findings: readonly Finding[]): {
+  open: Record<Severity, number>;
+  suppressed: Record<Severity, number>;
+} {
+  const open = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
+  const suppressed = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
+  for (const f of findings) (f.suppressed ? suppressed : open)[f.severity] += 1;
+  return { open, suppressed };
+}
+
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/**
+ * Cut a string to at most `max` UTF-16 code units without splitting a
+ * surrogate pair, ending with an ellipsis when cut.
+ */
+export function truncateText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = Math.max(0, max - 1);
+  const last = text.charCodeAt(end - 1);
+  if (end > 0 && last >= 0xd800 && last <= 0xdbff) end -= 1;
+  return `${text.slice(0, end)}…`;
+}
+
+/** The message without a leading "<name> (<region>): " when the line already names the instance. */
+export function messageWithoutInstancePrefix(f: Finding): string {
+  const prefix = `${f.instance.name} (${f.instance.region}): `;
+  return f.message.startsWith(prefix) ? f.message.slice(prefix.length) : f.message;
+}

@@ -1,0 +1,45 @@
+// One entry point for the CLI: format names, file names, and dispatch.
+
+import type { AuditResult, ReportMeta } from '../core/types.js';
+import { formatJson } from './json.js';
+import { formatMarkdown } from './markdown.js';
+import { formatSarif } from './sarif.js';
+import { formatText } from './text.js';
+
+export type ReportFormat = 'json' | 'sarif' | 'markdown' | 'text';
+export const REPORT_FORMATS: readonly ReportFormat[] = ['json', 'sarif', 'markdown', 'text'];
+
+const FILE_NAMES: Record<ReportFormat, string> = {
+  json: 'portolan.json',
+  sarif: 'portolan.sarif',
+  markdown: 'portolan.md',
+  text: 'portolan.txt',
+};
+
+export function isReportFormat(value: string): value is ReportFormat {
+  return (REPORT_FORMATS as readonly string[]).includes(value);
+}
+
+/** The file a format is written to inside `--out`. */
+export function reportFileName(format: ReportFormat): string {
+  return FILE_NAMES[format];
+}
+
+/** Every format with its defaults; text without colour (files never get escape codes). */
+export function formatReport(format: ReportFormat, result: AuditResult, meta: ReportMeta): string {
+  switch (format) {
+    case 'json':
+      return formatJson(result, meta);
+    case 'sarif':
+      return formatSarif(result, meta);
+    case 'markdown':
+      return formatMarkdown(result, meta);
+    case 'text':
+      return formatText(result, meta, { color: false });
+  }
+}
+
+export { formatJson, formatMarkdown, formatSarif, formatText };
+export type { MarkdownOptions } from './markdown.js';
+export type { SarifOptions } from './sarif.js';
+export type { TextOptions } from './text.js';
