@@ -1,0 +1,358 @@
+// The live collector: GetRegions, then for every selected region a GetInstances
+// paging loop whose instances are handed to GetInstancePortStates as soon as
+// their page arrives. It never decides what is "clean": anything it could not
+// read is recorded as such (region or instance status `error`).
+
+import {
+  GetInstancePortStatesCommand,
+  GetInstancesCommand,
+  GetRegionsCommand,
+  type Instance,
+  type LightsailClient,
+} from '@aws-sdk/client-lightsail';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import pLimit from 'p-limit';
+import { UserInputError } from '../core/errors.js';
+import type { ErrorInfo, Inventory, InventoryInstance, InventoryRegion, RawPortState, Tag } from '../core/types.js';
+import {
+  CollectorRetryStrategy,
+  createLightsailClient,
+  credentialProvider,
+  type RetryMode,
+  type RetryPolicy,
+} from './client.js';
+
+export interface CollectOptions {
+  /** --endpoint-url; else the SDK's own AWS_ENDPOINT_URL_LIGHTSAIL / AWS_ENDPOINT_URL handling applies. */
+  endpointUrl?: string;
+  /** Region asked for GetRegions; default AWS_REGION, AWS_DEFAULT_REGION, the profile's region, else us-east-1. */
+  homeRegion?: string;
+  /** Include only these regions (exact names). */
+  regions?: string[];
+  /** Skip these regions (exact names); applied after `regions`. */
+  excludeRegions?: string[];
+  /** Parallel GetInstancePortStates calls, shared by all regions. Default DEFAULT_CONCURRENCY. */
+  concurrency?: number;
+  /** Attempts per call, first one included. Default DEFAULT_MAX_ATTEMPTS. */
+  maxAttempts?: number;
+  /** Client-side pacing; default DEFAULT_RETRY_MODE. */
+  retryMode?: RetryMode;
+  profile?: string;
+  roleArn?: string;
+  externalId?: string;
+  /** Injectable credentials (tests). */
+  credentials?: AwsCredentialIdentityProvider;
+  /** Backoff base for every retry, in ms (tests use a few ms). */
+  retryDelayBaseMs?: number;
+  onProgress?: (p: CollectProgress) => void;
+  /** collectedAt clock, injectable. */
+  now?: () => Date;
+}
+
+export interface CollectProgress {
+  regionsTotal: number;
+  regionsDone: number;
+  instancesListed: number;
+  /** Instances whose read finished: read, failed or gone. */
+  instancesDone: number;
+  instancesFailed: number;
+  /** Every region's listing finished: instancesListed is final. */
+  listingDone: boolean;
+}
+
+/**
+ * 8 parallel reads: Lightsail publishes no request-rate quota, and 8 keeps a
+ * large fleet (20k instances at ~100 ms a call: ~4 min) well ahead of one
+ * call at a time without bursting hard into an account's shared API budget.
+ * Throttling is absorbed by retries either way; raise it with --concurrency.
+ */
+export const DEFAULT_CONCURRENCY = 8;
+/** Enough that a throttled account is slowed, not failed: with backoff capped at 20 s, 8 attempts ride out about a minute of throttling. */
+export const DEFAULT_MAX_ATTEMPTS = 8;
+/** Chosen by `npm run bench` (collector section): see the README "Collecting from AWS". */
+export const DEFAULT_RETRY_MODE: RetryMode = 'standard';
+/** A listing longer than this (about 200k instances at ~20 a page) is treated as a paging loop. */
+export const MAX_PAGES = 10_000;
+
+const DEFAULT_RETRY_POLICY: Omit<RetryPolicy, 'maxAttempts' | 'mode'> = {
+  baseDelayMs: 50,
+  throttleBaseDelayMs: 100,
+  maxDelayMs: 20_000,
+};
+
+/** The collection could not start or could not learn anything: nothing was collected, no report may be written. */
+export class CollectError extends UserInputError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CollectError';
+  }
+}
+
+export interface RegionSelection {
+  /** Regions to read, in GetRegions order. */
+  regions: string[];
+  /** Regions the user included by name that GetRegions did not return, in the order given. */
+  notOffered: string[];
+}
+
+export function selectRegions(offered: readonly string[], include?: readonly string[], exclude?: readonly string[]): RegionSelection {
+  const excluded = new Set(exclude ?? []);
+  const included = include && include.length > 0 ? new Set(include) : undefined;
+  const regions = offered.filter((r) => (included ? included.has(r) : true) && !excluded.has(r));
+  const offeredSet = new Set(offered);
+  const notOffered = included ? [...included].filter((r) => !offeredSet.has(r) && !excluded.has(r)) : [];
+  return { regions, notOffered };
+}
+
+export async function collectInventory(options: CollectOptions): Promise<Inventory> {
+  const concurrency = positiveInt(options.concurrency ?? DEFAULT_CONCURRENCY, 'concurrency');
+  const maxAttempts = positiveInt(options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS, 'maxAttempts');
+  const now = options.now ?? (() => new Date());
+  const collectedAt = now().toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+  const homeRegion = await resolveHomeRegion(options.homeRegion, options.profile);
+  const credentials = credentialProvider({
+    homeRegion,
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+    ...(options.profile !== undefined ? { profile: options.profile } : {}),
+    ...(options.roleArn !== undefined ? { roleArn: options.roleArn } : {}),
+    ...(options.externalId !== undefined ? { externalId: options.externalId } : {}),
+  });
+  try {
+    await credentials();
+  } catch (e) {
+    throw new CollectError(credentialsMessage(e, options));
+  }
+
+  const base = options.retryDelayBaseMs;
+  const retryStrategy = new CollectorRetryStrategy({
+    ...DEFAULT_RETRY_POLICY,
+    ...(base !== undefined ? { baseDelayMs: base, throttleBaseDelayMs: base } : {}),
+    maxAttempts,
+    mode: options.retryMode ?? DEFAULT_RETRY_MODE,
+  });
+  const clients = new Map<string, LightsailClient>();
+  const clientFor = (region: string): LightsailClient => {
+    let client = clients.get(region);
+    if (!client) {
+      client = createLightsailClient({
+        region,
+        credentials,
+        retryStrategy,
+        maxAttempts,
+        ...(options.endpointUrl !== undefined ? { endpointUrl: options.endpointUrl } : {}),
+      });
+      clients.set(region, client);
+    }
+    return client;
+  };
+
+  try {
+    let offered: string[];
+    try {
+      const out = await clientFor(homeRegion).send(new GetRegionsCommand({}));
+      offered = (out.regions ?? []).map((r): unknown => r.name).filter((n): n is string => typeof n === 'string' && n !== '');
+    } catch (e) {
+      const err = errorInfo(e);
+      throw new CollectError(
+        `cannot list Lightsail regions (GetRegions in ${homeRegion}): ${err.code}: ${oneLine(err.message)}; nothing was collected`,
+      );
+    }
+    const selection = selectRegions(offered, options.regions, options.excludeRegions);
+
+    const progress: CollectProgress = {
+      regionsTotal: selection.regions.length + selection.notOffered.length,
+      regionsDone: selection.notOffered.length,
+      instancesListed: 0,
+      instancesDone: 0,
+      instancesFailed: 0,
+      listingDone: selection.regions.length === 0,
+    };
+    const report = (): void => options.onProgress?.({ ...progress });
+    report();
+
+    // One limiter for every port-state read in every region: the bound the user sets.
+    // Listing stays outside it (one call in flight per region) so the next
+    // page is never queued behind thousands of reads: that keeps the reads fed.
+    const limit = pLimit(concurrency);
+    let listingsLeft = selection.regions.length;
+
+    const readRegion = async (region: string): Promise<{ region: InventoryRegion; instances: InventoryInstance[] }> => {
+      const client = clientFor(region);
+      const instances: InventoryInstance[] = [];
+      const reads: Promise<void>[] = [];
+      const names = new Set<string>();
+      let regionError: ErrorInfo | undefined;
+      try {
+        await listInstances(client, (page) => {
+          for (const raw of page) {
+            const instance = pickInstance(raw, region);
+            if (instance.name !== '' && names.has(instance.name)) continue; // repeated across pages
+            names.add(instance.name);
+            instances.push(instance);
+            progress.instancesListed += 1;
+            reads.push(
+              limit(() => readPortStates(client, instance)).then(() => {
+                progress.instancesDone += 1;
+                if (instance.status === 'error') progress.instancesFailed += 1;
+                report();
+              }),
+            );
+          }
+          report();
+        });
+      } catch (e) {
+        regionError = errorInfo(e);
+      }
+      listingsLeft -= 1;
+      if (listingsLeft === 0) progress.listingDone = true;
+      report();
+      await Promise.all(reads);
+      progress.regionsDone += 1;
+      report();
+      return {
+        region: regionError ? { name: region, status: 'error', error: regionError } : { name: region, status: 'ok' },
+        instances,
+      };
+    };
+
+    const results = await Promise.all(selection.regions.map(readRegion));
+    const regions: InventoryRegion[] = results.map((r) => r.region);
+    for (const name of selection.notOffered) {
+      regions.push({
+        name,
+        status: 'error',
+        error: {
+          code: 'RegionNotOffered',
+          message: `${name} is not among the regions GetRegions returned in ${homeRegion}; it was not read`,
+        },
+      });
+    }
+    return { version: 1, collectedAt, regions, instances: results.flatMap((r) => r.instances) };
+  } finally {
+    for (const client of clients.values()) client.destroy();
+  }
+}
+
+/** GetInstances has no SDK paginator: loop on nextPageToken, refusing a token seen before (a loop, not a hang). */
+export async function listInstances(client: LightsailClient, onPage: (instances: Instance[]) => void): Promise<number> {
+  const seen = new Set<string>();
+  let pageToken: string | undefined;
+  let pages = 0;
+  for (;;) {
+    const out = await client.send(new GetInstancesCommand(pageToken !== undefined ? { pageToken } : {}));
+    pages += 1;
+    onPage(out.instances ?? []);
+    const next = out.nextPageToken;
+    if (next === undefined || next === null || next === '') return pages;
+    if (seen.has(next)) throw codedError('RepeatedPageToken', `GetInstances returned page token ${JSON.stringify(next)} twice; listing stopped after ${pages} pages`);
+    if (pages >= MAX_PAGES) throw codedError('TooManyPages', `GetInstances still had more pages after ${MAX_PAGES}; listing stopped`);
+    seen.add(next);
+    pageToken = next;
+  }
+}
+
+async function readPortStates(client: LightsailClient, instance: InventoryInstance): Promise<void> {
+  if (instance.status === 'error') return; // unusable listing entry, already recorded
+  try {
+    const out = await client.send(new GetInstancePortStatesCommand({ instanceName: instance.name }));
+    if (!Array.isArray(out.portStates)) {
+      // An absent array is not "no open ports": recording [] would pass an unread instance as clean.
+      setFailure(instance, {
+        code: 'MalformedResponse',
+        message: `GetInstancePortStates returned no portStates array for ${instance.name}`,
+      });
+      return;
+    }
+    instance.portStates = out.portStates.map((s) => withoutUndefined(s) as RawPortState);
+  } catch (e) {
+    const err = errorInfo(e);
+    if (err.code === 'NotFoundException') instance.status = 'gone';
+    else setFailure(instance, err);
+  }
+}
+
+function setFailure(instance: InventoryInstance, error: ErrorInfo): void {
+  instance.status = 'error';
+  instance.error = error;
+}
+
+/** The inventory fields of a listed instance, in a fixed order; absent fields stay absent. */
+function pickInstance(raw: Instance, region: string): InventoryInstance {
+  const instance: InventoryInstance = { name: typeof raw.name === 'string' ? raw.name : '', region };
+  if (raw.arn !== undefined) instance.arn = raw.arn;
+  if (raw.tags !== undefined) instance.tags = raw.tags.map((t) => withoutUndefined(t) as Tag);
+  if (raw.publicIpAddress !== undefined) instance.publicIpAddress = raw.publicIpAddress;
+  if (raw.ipv6Addresses !== undefined) instance.ipv6Addresses = [...raw.ipv6Addresses];
+  if (instance.name === '') {
+    setFailure(instance, { code: 'MalformedResponse', message: `GetInstances returned an instance without a name in ${region}` });
+  }
+  return instance;
+}
+
+/** Drops keys whose value is undefined (the SDK adds them), recursively; everything else is kept as returned. */
+function withoutUndefined(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutUndefined);
+  if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = withoutUndefined(v);
+    return out;
+  }
+  return value;
+}
+
+export function errorInfo(e: unknown): ErrorInfo {
+  // Duck-typed, not `instanceof Error`: errors from Node's network layer may come from another realm.
+  if (e !== null && typeof e === 'object') {
+    const { name, code, message } = e as { name?: unknown; code?: unknown; message?: unknown };
+    const text = typeof message === 'string' ? message : '';
+    const id =
+      typeof name === 'string' && name !== '' && name !== 'Error'
+        ? name
+        : typeof code === 'string' && code !== ''
+          ? code
+          : 'Error';
+    return { code: id, message: text || id };
+  }
+  return { code: 'Error', message: String(e) };
+}
+
+function codedError(code: string, message: string): Error {
+  const e = new Error(message);
+  e.name = code;
+  return e;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').trim();
+}
+
+function positiveInt(value: number, what: string): number {
+  if (!Number.isInteger(value) || value < 1) throw new UserInputError(`${what} must be a whole number of at least 1, not ${value}`);
+  return value;
+}
+
+async function resolveHomeRegion(explicit: string | undefined, profile: string | undefined): Promise<string> {
+  if (explicit) return explicit;
+  const fromEnv = process.env['AWS_REGION'] || process.env['AWS_DEFAULT_REGION'];
+  if (fromEnv) return fromEnv;
+  // The profile's `region` setting, read the way the SDK reads it.
+  const { LightsailClient } = await import('@aws-sdk/client-lightsail');
+  const probe = new LightsailClient(profile !== undefined ? { profile } : {});
+  try {
+    const region = await probe.config.region();
+    if (region) return region;
+  } catch {
+    // no region configured anywhere
+  } finally {
+    probe.destroy();
+  }
+  return 'us-east-1';
+}
+
+function credentialsMessage(e: unknown, o: CollectOptions): string {
+  const detail = oneLine(errorInfo(e).message);
+  if (o.roleArn !== undefined) return `cannot assume role ${o.roleArn}: ${detail}`;
+  if (o.profile !== undefined) return `no AWS credentials for profile ${o.profile}: ${detail}`;
+  return `no AWS credentials found (set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, use --profile, or run in an environment with a role): ${detail}`;
+}
