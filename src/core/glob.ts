@@ -9,7 +9,7 @@ function compile(pattern: string): RegExp {
   for (const ch of pattern) {
     if (ch === '*') source += '[\\s\\S]*';
     else if (ch === '?') source += '[\\s\\S]';
-    else source += ch.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
+    else source += ch.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
   }
   // `u` so that `?` matches one code point, not one UTF-16 unit.
   return new RegExp(source + '$', 'u');
