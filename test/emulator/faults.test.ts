@@ -77,6 +77,7 @@ describe('faults', () => {
     await withEmulator({ dropRate: 1 }, async (emulator) => {
       const error = await client(emulator.url, 'us-east-1')
         .send(new GetInstancePortStatesCommand({ instanceName: 'web-1' }))
+        .then(() => undefined)
         .catch((e: unknown) => e as Error & { code?: string; $metadata?: { httpStatusCode?: number } });
       expect(error).toBeInstanceOf(Error);
       // No HTTP status: the failure happened below HTTP.
