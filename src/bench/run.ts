@@ -1,0 +1,9 @@
+// `npm run bench`: every benchmark, figures printed, nothing asserted.
+import { runEngineBench } from './engine.js';
+
+const only = process.argv[2];
+if (!only || only === 'engine') await runEngineBench();
+if (!only || only === 'collector') {
+  const { runCollectorBench } = await import('./collector.js');
+  await runCollectorBench();
+}
