@@ -37,8 +37,8 @@ export class NodeReader {
     for (const err of this.doc.errors) {
       const [line, col] = this.lineCol(err.pos[0]);
       if (err.code === 'DUPLICATE_KEY') {
-        const key = text.slice(err.pos[0], err.pos[1]).trim();
-        this.problems.push({ file, line, col, message: `duplicate key ${JSON.stringify(key)} (each key may appear once per mapping)` });
+        const key = keyAt(text, err.pos[0]);
+        this.problems.push({ file, line, col, message: `duplicate key ${key} (each key may appear once per mapping)` });
       } else {
         syntaxOk = false;
         this.problems.push({ file, line, col, message: `invalid YAML: ${yamlMessage(err.message)}` });
@@ -78,6 +78,14 @@ export class NodeReader {
     }
     return (node as Node | null) ?? null;
   }
+}
+
+/** The key written at `offset` (the parser reports duplicates by position only), quoted for messages. */
+function keyAt(text: string, offset: number): string {
+  const rest = text.slice(offset);
+  const quoted = /^("(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*')/.exec(rest);
+  if (quoted) return quoted[1]!;
+  return JSON.stringify((/^[^\n]*?(?=:(?:\s|$)|\n|$)/.exec(rest)?.[0] ?? '').trim());
 }
 
 function hasOwnText(node: Node | Pair | null | undefined): boolean {
