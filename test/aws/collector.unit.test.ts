@@ -126,6 +126,23 @@ describe('collectInventory with a mocked SDK', () => {
     ]);
   });
 
+  it('says plainly when there are no credentials, before any call', async () => {
+    const saved = { id: process.env['AWS_ACCESS_KEY_ID'], secret: process.env['AWS_SECRET_ACCESS_KEY'] };
+    delete process.env['AWS_ACCESS_KEY_ID'];
+    delete process.env['AWS_SECRET_ACCESS_KEY'];
+    try {
+      const { credentials: _unused, ...withoutInjected } = base;
+      const run = collectInventory(withoutInjected);
+      await expect(run).rejects.toBeInstanceOf(CollectError);
+      await expect(run).rejects.toThrow(/^no AWS credentials found \(set AWS_PROFILE/);
+      await expect(collectInventory({ ...withoutInjected, profile: 'nope' })).rejects.toThrow(/^no AWS credentials for profile nope: /);
+      expect(lightsail.calls()).toHaveLength(0);
+    } finally {
+      process.env['AWS_ACCESS_KEY_ID'] = saved.id;
+      process.env['AWS_SECRET_ACCESS_KEY'] = saved.secret;
+    }
+  });
+
   it('rejects bad numbers before any call', async () => {
     await expect(collectInventory({ ...base, concurrency: 0 })).rejects.toThrow(/concurrency/);
     await expect(collectInventory({ ...base, maxAttempts: 1.5 })).rejects.toThrow(/maxAttempts/);

@@ -1,0 +1,62 @@
+// `portolan collect --out inventory.json`: read every instance's port states
+// into an inventory file that `audit --input` can judge later, offline.
+
+import { randomBytes } from 'node:crypto';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { Command } from 'commander';
+import { collectInventory } from '../../aws/collector.js';
+import { UserInputError } from '../../core/errors.js';
+import type { Inventory } from '../../core/types.js';
+import { addCollectorOptions, collectOptionsFrom } from '../collector-options.js';
+
+/** Exit status: 0 every region and instance read, 3 something could not be read (an instance deleted mid-scan is not a gap). */
+export function collectExitCode(inventory: Inventory): 0 | 3 {
+  const regionGap = inventory.regions.some((r) => r.status !== 'ok');
+  const instanceGap = inventory.instances.some((i) => i.status === 'error');
+  return regionGap || instanceGap ? 3 : 0;
+}
+
+export function collectSummary(inventory: Inventory, destination: string): string {
+  const badRegions = inventory.regions.filter((r) => r.status !== 'ok');
+  const failed = inventory.instances.filter((i) => i.status === 'error').length;
+  const gone = inventory.instances.filter((i) => i.status === 'gone').length;
+  const read = inventory.instances.length - failed - gone;
+  const regionText =
+    `${inventory.regions.length} regions` +
+    (badRegions.length > 0 ? ` (unreadable: ${badRegions.map((r) => `${r.name} ${r.error?.code ?? 'error'}`).join(', ')})` : '');
+  const instanceText =
+    `${inventory.instances.length} instances (${read} read` + (failed > 0 ? `, ${failed} failed` : '') + (gone > 0 ? `, ${gone} gone` : '') + ')';
+  const verdict = collectExitCode(inventory) === 0 ? 'complete' : 'INCOMPLETE';
+  return `collect: ${verdict}: ${regionText}, ${instanceText} -> ${destination}`;
+}
+
+/** Write to a temporary file beside the target, then rename: a reader never sees half an inventory. */
+export function writeFileAtomic(path: string, content: string): void {
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    writeFileSync(temp, content, { encoding: 'utf8', flag: 'wx' });
+    renameSync(temp, path);
+  } catch (e) {
+    rmSync(temp, { force: true });
+    throw new UserInputError(`cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+export function collectCommand(): Command {
+  const cmd = new Command('collect')
+    .description('Read every Lightsail instance firewall (port states) into an inventory file; exit 3 if anything could not be read')
+    .requiredOption('--out <file>', 'inventory file to write ("-" for stdout)');
+  addCollectorOptions(cmd);
+  cmd.action(async (opts: Record<string, unknown>) => {
+    const out = opts['out'] as string;
+    const options = collectOptionsFrom(opts);
+    const inventory = await collectInventory(options);
+    const json = `${JSON.stringify(inventory, null, 2)}\n`;
+    if (out === '-') process.stdout.write(json);
+    else writeFileAtomic(out, json);
+    if (!opts['quiet']) process.stderr.write(`${collectSummary(inventory, out === '-' ? 'stdout' : out)}\n`);
+    process.exitCode = collectExitCode(inventory);
+  });
+  return cmd;
+}
