@@ -5,7 +5,15 @@
 
 import type { AuditResult, Finding, ReportMeta, RuleSummary, Severity } from '../core/types.js';
 import { SEVERITIES } from '../core/types.js';
-import { compareFindings, countFindings, describePortState, plural, severityRank, sourcesOf } from './common.js';
+import {
+  compareFindings,
+  countFindings,
+  describePortState,
+  messageWithoutInstancePrefix,
+  plural,
+  severityRank,
+  sourcesOf,
+} from './common.js';
 
 export interface MarkdownOptions {
   /** At most this many UTF-8 bytes (default 1 MiB, GitHub's job-summary limit). */
@@ -28,7 +36,9 @@ const SEVERITY_LABEL: Record<Severity, string> = {
 
 /**
  * Escape text for Markdown inline content and table cells: HTML special
- * characters become entities, Markdown punctuation is backslash-escaped,
+ * characters become entities, the Markdown punctuation that can open a link,
+ * emphasis, code, strike-through, heading closer or cell is backslash-escaped
+ * (`(`, `)` and `!` act only after an escaped `[`),
  * line breaks become spaces (a newline would end a table row), and control
  * characters are dropped.
  */
@@ -41,7 +51,7 @@ export function escapeMarkdown(text: string): string {
       .replace(/&/g, '&amp;')
       .replace(/</g, '&lt;')
       .replace(/>/g, '&gt;')
-      .replace(/[\\`*_[\]|~#!()]/g, '\\$&')
+      .replace(/[\\`*_[\]|~#]/g, '\\$&')
   );
 }
 
@@ -159,7 +169,7 @@ function render(
     if (rule?.remediation) out.push(`**Remediation:** ${esc(rule.remediation)}`, '');
     out.push(row(['Instance', 'Region', 'Protocol / range', 'Sources', 'Message']), row(['---', '---', '---', '---', '---']));
     for (const f of findings) {
-      out.push(row([instanceCell(f), esc(f.instance.region), portCell(f), sourcesCell(f), esc(f.message)]));
+      out.push(row([instanceCell(f), esc(f.instance.region), portCell(f), sourcesCell(f), esc(messageWithoutInstancePrefix(f))]));
     }
     out.push('');
   }
