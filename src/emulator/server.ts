@@ -467,8 +467,9 @@ export function startEmulator(options: EmulatorOptions): Promise<RunningEmulator
       } else {
         payload = { status: 200, body: answer(fleet.byRegion.get(region), region, record.operation, input) };
       }
-    } catch (error) {
-      if (!(error instanceof ApiError)) throw error;
+    } catch (caught) {
+      // A bug here must not kill a server others are using: answer it as AWS would.
+      const error = caught instanceof ApiError ? caught : new ApiError('ServiceException', `Emulator internal error: ${String(caught)}`);
       payload = {
         status: error.status,
         body: { __type: error.code, message: error.message, code: error.code },
