@@ -57,6 +57,19 @@ export function escapeMarkdown(text: string): string {
 
 const esc = escapeMarkdown;
 
+/**
+ * Rule descriptions and remediations (paragraphs, never table cells) keep their
+ * `code spans`: span content is literal in Markdown (no HTML, no emphasis), so
+ * only the text between spans needs escaping.
+ */
+export function escapeMarkdownKeepingCode(text: string): string {
+  return text
+    .replace(/\r\n|[\r\n\u2028\u2029]/g, ' ')
+    .split(/(`[^`]+`)/)
+    .map((part, i) => (i % 2 === 1 ? part.replace(/[\u0000-\u001f\u007f]/g, '') : escapeMarkdown(part)))
+    .join('');
+}
+
 function row(cells: string[]): string {
   return `| ${cells.join(' | ')} |`;
 }
@@ -165,8 +178,8 @@ function render(
     const total = result.findings.filter((f) => !f.suppressed && f.ruleId === ruleId).length;
     out.push(`### ${SEVERITY_LABEL[first.severity]}: ${esc(title)} (${esc(ruleId)})`, '');
     out.push(`${plural(total, 'finding')}${total > findings.length ? `, ${findings.length} shown` : ''}.`, '');
-    if (rule?.description) out.push(`**Why:** ${esc(rule.description)}`, '');
-    if (rule?.remediation) out.push(`**Remediation:** ${esc(rule.remediation)}`, '');
+    if (rule?.description) out.push(`**Why:** ${escapeMarkdownKeepingCode(rule.description)}`, '');
+    if (rule?.remediation) out.push(`**Remediation:** ${escapeMarkdownKeepingCode(rule.remediation)}`, '');
     out.push(row(['Instance', 'Region', 'Protocol / range', 'Sources', 'Message']), row(['---', '---', '---', '---', '---']));
     for (const f of findings) {
       out.push(row([instanceCell(f), esc(f.instance.region), portCell(f), sourcesCell(f), esc(messageWithoutInstancePrefix(f))]));

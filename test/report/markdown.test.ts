@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
-import { escapeMarkdown, formatMarkdown } from '../../src/report/markdown.js';
+import { escapeMarkdown, escapeMarkdownKeepingCode, formatMarkdown } from '../../src/report/markdown.js';
 import { cleanResult, manyFindings, META, richResult } from './fixtures.js';
 
 const bytes = (s: string): number => Buffer.byteLength(s, 'utf8');
@@ -42,6 +42,17 @@ describe('escapeMarkdown', () => {
   });
 });
 
+describe('escapeMarkdownKeepingCode', () => {
+  test.each([
+    ['Run `aws lightsail close-instance-public-ports --region <r>` now', 'Run `aws lightsail close-instance-public-ports --region <r>` now'],
+    ['a <b> `x|y` *z*', 'a &lt;b&gt; `x|y` \\*z\\*'],
+    ['unpaired ` backtick <i>', 'unpaired \\` backtick &lt;i&gt;'],
+    ['`multi\nline`', '`multi line`'],
+  ])('%j -> %j', (input, output) => {
+    expect(escapeMarkdownKeepingCode(input)).toBe(output);
+  });
+});
+
 describe('formatMarkdown', () => {
   test('summary table by severity with suppressed counts', () => {
     const md = formatMarkdown(richResult(), META);
@@ -63,7 +74,7 @@ describe('formatMarkdown', () => {
       '### Low: Ping answered from the internet (icmp-echo)',
       '### Info: Browser SSH (Lightsail connect) allowed (lightsail-connect)',
     ]);
-    expect(md.match(/\*\*Remediation:\*\* Close the port/g)).toHaveLength(1);
+    expect(md.match(/\*\*Remediation:\*\* Close the port with `aws lightsail close-instance-public-ports`/g)).toHaveLength(1);
     expect(md).toContain('| web-1 | us-east-1 | tcp 22 | 0.0.0.0/0, ::/0 | tcp 22 open to 0.0.0.0/0, the whole IPv4 internet, and ::/0, the whole IPv6 internet. |');
     expect(md).toContain('| win-2 | eu-west-1 | tcp 3380-3390 | 0.0.0.0/1, 128.0.0.0/1 |');
     expect(md).toContain('| orders-db | us-east-1 | tcp 5432 | 2600:1f18::/32 |');
