@@ -1,5 +1,8 @@
 import { describe, expect, test } from '@jest/globals';
+import { GetInstancePortStatesCommand, GetInstancesCommand } from '@aws-sdk/client-lightsail';
 import { demoFleet } from '../../src/emulator/demo-fleet.js';
+import { startEmulator } from '../../src/emulator/server.js';
+import { client } from './helpers.js';
 import type { InventoryInstance, RawPortState } from '../../src/core/types.js';
 
 const fleet = demoFleet();
@@ -71,5 +74,27 @@ describe('demo fleet', () => {
     expect(byName('scratch-tmp').portStates).toBeUndefined();
     const sources = fleet.instances.flatMap((i) => (i.portStates ?? []).flatMap((s) => s.cidrs as string[]));
     expect(sources).toEqual(expect.arrayContaining(['10.0.0.0/8', '198.51.100.0/24']));
+  });
+});
+
+describe('demo fleet served by the emulator', () => {
+  test('us-east-1 takes two pages, ap-northeast-1 is denied, bastion-1 reads back raw', async () => {
+    const emulator = await startEmulator({ inventory: fleet });
+    try {
+      const east = client(emulator.url, 'us-east-1');
+      const first = await east.send(new GetInstancesCommand({}));
+      const second = await east.send(new GetInstancesCommand({ pageToken: first.nextPageToken as string }));
+      expect(second.nextPageToken).toBeUndefined();
+      expect([...(first.instances ?? []), ...(second.instances ?? [])].map((i) => i.name)).toEqual(
+        fleet.instances.filter((i) => i.region === 'us-east-1').map((i) => i.name),
+      );
+      const bastion = await east.send(new GetInstancePortStatesCommand({ instanceName: 'bastion-1' }));
+      expect(bastion.portStates).toEqual(states('bastion-1'));
+      await expect(client(emulator.url, 'ap-northeast-1').send(new GetInstancesCommand({}))).rejects.toMatchObject({
+        name: 'AccessDeniedException',
+      });
+    } finally {
+      await emulator.close();
+    }
   });
 });

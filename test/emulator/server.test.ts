@@ -324,6 +324,21 @@ describe('read-only', () => {
   );
 });
 
+describe('concurrency', () => {
+  test('many calls in flight at once over keep-alive connections are all answered', async () => {
+    const slow = await startEmulator({ inventory: fleet, faults: { latencyMs: 30 } });
+    try {
+      const lightsail = client(slow.url, 'us-east-1');
+      const names = names45.slice(0, 30);
+      const results = await Promise.all(names.map((instanceName) => lightsail.send(new GetInstancePortStatesCommand({ instanceName }))));
+      expect(results.map((r) => r.portStates)).toEqual(names.map(() => [SSH_WORLD]));
+      expect(slow.calls.map((c) => c.instanceName).sort()).toEqual([...names].sort());
+    } finally {
+      await slow.close();
+    }
+  });
+});
+
 describe('call records', () => {
   test('each call is recorded with operation, region, outcome and instance name', async () => {
     const own = await startEmulator({ inventory: fleet });
