@@ -1,0 +1,302 @@
+// Normalization of one raw port state (spec sections 2 and 6). Nothing in a
+// raw state is trusted: every oddity is read the way that exposes the most
+// (fail closed) and reported as a diagnostic naming the offending value.
+
+import { addressSetOf, EMPTY_SET, parseCidr } from './cidr.js';
+import type { Diagnostic, IntRange, NormalizedProtocol, NormalizedState, ParsedCidr, RawPortState, SourceSet } from './types.js';
+
+export type NormalizeDiagnostic = Omit<Diagnostic, 'instance'>;
+
+export interface NormalizeResult {
+  state: NormalizedState;
+  diagnostics: Array<Omit<Diagnostic, 'instance'>>;
+}
+
+const EVERY_PORT: IntRange = Object.freeze({ from: 0, to: 65535 });
+const EVERY_ICMP_VALUE: IntRange = Object.freeze({ from: 0, to: 255 });
+
+/** Shows a raw value in a message: strings quoted, everything else as JSON would. */
+function show(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
+  if (value === undefined) return 'undefined';
+  try {
+    const json = JSON.stringify(value);
+    return json === undefined ? typeof value : json.length > 60 ? `${json.slice(0, 57)}...` : json;
+  } catch {
+    return typeof value;
+  }
+}
+
+function diag(level: Diagnostic['level'], code: string, message: string): NormalizeDiagnostic {
+  return { level, code, message };
+}
+
+// ---------------------------------------------------------------- protocol
+
+function protocolTextOf(raw: unknown): string {
+  if (typeof raw === 'string') return raw.trim().toLowerCase();
+  if (typeof raw === 'number' && Number.isFinite(raw)) return String(raw);
+  return '';
+}
+
+function protocolOf(text: string): NormalizedProtocol {
+  switch (text) {
+    case 'tcp':
+    case 'udp':
+    case 'icmp':
+    case 'icmpv6':
+    case 'all':
+      return text;
+    default:
+      return 'unknown';
+  }
+}
+
+// ---------------------------------------------------------------- ports
+
+function isPort(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 65535;
+}
+
+/** tcp/udp range, or EVERY_PORT with a diagnostic when malformed. */
+function portRangeOf(protocol: string, from: unknown, to: unknown, out: NormalizeDiagnostic[]): IntRange {
+  let problem: string | null = null;
+  if (from === undefined || from === null || to === undefined || to === null) {
+    const missing = [from === undefined || from === null ? 'fromPort' : '', to === undefined || to === null ? 'toPort' : '']
+      .filter((s) => s !== '')
+      .join(' and ');
+    problem = `${protocol} port range has no ${missing}`;
+  } else if (typeof from !== 'number' || !Number.isInteger(from)) {
+    problem = `fromPort ${show(from)} is not an integer`;
+  } else if (typeof to !== 'number' || !Number.isInteger(to)) {
+    problem = `toPort ${show(to)} is not an integer`;
+  } else if (!isPort(from) || !isPort(to)) {
+    problem = `port range ${from}-${to} is outside 0-65535`;
+  } else if (from > to) {
+    problem = `port range ${from}-${to} has fromPort greater than toPort`;
+  } else {
+    return { from, to };
+  }
+  out.push(diag('warning', 'malformed-port-range', `${problem}; evaluated as 0-65535`));
+  return EVERY_PORT;
+}
+
+/** ICMP type or code: -1 is every value; anything malformed is every value with a diagnostic. */
+function icmpRangeOf(protocol: string, what: 'type' | 'code', raw: unknown, out: NormalizeDiagnostic[]): IntRange {
+  if (typeof raw === 'number' && Number.isInteger(raw) && raw >= -1 && raw <= 255) {
+    return raw === -1 ? EVERY_ICMP_VALUE : { from: raw, to: raw };
+  }
+  const field = what === 'type' ? 'fromPort' : 'toPort';
+  let problem: string;
+  if (raw === undefined || raw === null) problem = `${protocol} ${what} (${field}) is missing`;
+  else if (typeof raw !== 'number' || !Number.isInteger(raw)) problem = `${protocol} ${what} ${show(raw)} (${field}) is not an integer`;
+  else problem = `${protocol} ${what} ${raw} (${field}) is outside -1..255`;
+  out.push(diag('warning', 'malformed-icmp', `${problem}; evaluated as every ${what}`));
+  return EVERY_ICMP_VALUE;
+}
+
+// ---------------------------------------------------------------- sources
+
+interface SourceResult {
+  sources: SourceSet;
+  diagnostics: readonly NormalizeDiagnostic[];
+}
+
+type CidrField = 'cidrs' | 'ipv6Cidrs';
+
+function listOf(field: string, raw: unknown, out: NormalizeDiagnostic[]): readonly unknown[] {
+  // Absent (or null) lists are simply empty: saved inventories and tools omit empty lists.
+  if (raw === undefined || raw === null) return [];
+  if (Array.isArray(raw)) return raw;
+  out.push(diag('warning', 'invalid-source-list', `${field} is not a list (got ${show(raw)}); read as empty`));
+  return [];
+}
+
+function buildSources(rawCidrs: unknown, rawIpv6Cidrs: unknown, rawAliases: unknown): SourceResult {
+  const diagnostics: NormalizeDiagnostic[] = [];
+  const cidrs: ParsedCidr[] = [];
+  const seen = new Set<string>();
+
+  const fields: Array<[CidrField, readonly unknown[]]> = [
+    ['cidrs', listOf('cidrs', rawCidrs, diagnostics)],
+    ['ipv6Cidrs', listOf('ipv6Cidrs', rawIpv6Cidrs, diagnostics)],
+  ];
+  for (const [field, entries] of fields) {
+    for (const entry of entries) {
+      if (typeof entry !== 'string') {
+        diagnostics.push(diag('warning', 'invalid-cidr', `${field} entry ${show(entry)} is not a string; it admits nothing`));
+        continue;
+      }
+      const parsed = parseCidr(entry);
+      if (!parsed.ok) {
+        diagnostics.push(diag('warning', 'invalid-cidr', `invalid CIDR ${show(entry)} in ${field}: ${parsed.error}; it admits nothing`));
+        continue;
+      }
+      const c = parsed.cidr;
+      if (c.mappedFromIpv6) {
+        diagnostics.push(
+          diag('info', 'ipv4-mapped-cidr', `${entry.trim()} in ${field} is an IPv4-mapped IPv6 range; read as ${c.text}`),
+        );
+      } else if ((field === 'cidrs') !== (c.family === 4)) {
+        diagnostics.push(
+          diag('info', 'cidr-in-other-field', `${entry.trim()} in ${field} is an IPv${c.family} range; read as IPv${c.family}`),
+        );
+      }
+      if (c.hostBitsCleared) {
+        diagnostics.push(diag('info', 'host-bits-set', `${entry.trim()} in ${field} has host bits set; read as ${c.text}`));
+      }
+      if (seen.has(c.text)) continue;
+      seen.add(c.text);
+      cidrs.push(c);
+    }
+  }
+
+  const aliases: string[] = [];
+  const seenAliases = new Set<string>();
+  for (const entry of listOf('cidrListAliases', rawAliases, diagnostics)) {
+    const alias = typeof entry === 'string' ? entry.trim() : '';
+    if (alias === '') {
+      diagnostics.push(diag('warning', 'invalid-alias', `cidrListAliases entry ${show(entry)} is not a non-empty string; ignored`));
+      continue;
+    }
+    if (seenAliases.has(alias)) continue;
+    seenAliases.add(alias);
+    aliases.push(alias);
+  }
+
+  for (const d of diagnostics) Object.freeze(d);
+  return Object.freeze({
+    sources: Object.freeze({
+      cidrs: Object.freeze(cidrs),
+      addresses: cidrs.length === 0 ? EMPTY_SET : addressSetOf(cidrs),
+      aliases: Object.freeze(aliases),
+    }),
+    diagnostics: Object.freeze(diagnostics),
+  });
+}
+
+// Cache of built sources per distinct (cidrs, ipv6Cidrs, cidrListAliases).
+// The key is a path through a trie of Maps: each list contributes its length,
+// then its entries. This hashes the entry strings themselves (V8 caches a
+// string's hash) instead of concatenating a fresh key string per state, which
+// profiled as the main cost. Lists with a non-string entry, or that are not
+// lists, bypass the cache; absent lists read like empty ones, as they build
+// identically.
+interface CacheNode {
+  /** Created on first use: most nodes of a large cache are leaves. */
+  next?: Map<string | number, CacheNode>;
+  result?: SourceResult;
+}
+
+const SOURCE_CACHE_LIMIT = 100_000;
+let sourceCacheRoot: CacheNode = {};
+let sourceCacheNodes = 0;
+
+/** Walks (and grows) the trie along one list; null when the list cannot be cached. */
+function descend(node: CacheNode, raw: unknown): CacheNode | null {
+  let list: readonly unknown[];
+  if (raw === undefined || raw === null) list = [];
+  else if (Array.isArray(raw)) list = raw;
+  else return null;
+  let current = step(node, list.length);
+  for (const entry of list) {
+    if (typeof entry !== 'string') return null;
+    current = step(current, entry);
+  }
+  return current;
+}
+
+function step(node: CacheNode, key: string | number): CacheNode {
+  node.next ??= new Map();
+  let child = node.next.get(key);
+  if (child === undefined) {
+    child = {};
+    node.next.set(key, child);
+    sourceCacheNodes++;
+  }
+  return child;
+}
+
+function sourcesOf(raw: RawPortState): SourceResult {
+  if (sourceCacheNodes > SOURCE_CACHE_LIMIT) {
+    sourceCacheRoot = {};
+    sourceCacheNodes = 0;
+  }
+  const a = descend(sourceCacheRoot, raw.cidrs);
+  const b = a === null ? null : descend(a, raw.ipv6Cidrs);
+  const leaf = b === null ? null : descend(b, raw.cidrListAliases);
+  if (leaf === null) return buildSources(raw.cidrs, raw.ipv6Cidrs, raw.cidrListAliases);
+  if (leaf.result === undefined) leaf.result = buildSources(raw.cidrs, raw.ipv6Cidrs, raw.cidrListAliases);
+  return leaf.result;
+}
+
+// ---------------------------------------------------------------- the state
+
+/**
+ * Normalizes one raw port state. The returned `state.sources` (and the
+ * diagnostics about sources) may be shared with other states of the same
+ * sources: they are frozen and must be treated as read-only.
+ */
+export function normalizePortState(raw: RawPortState): NormalizeResult {
+  const diagnostics: NormalizeDiagnostic[] = [];
+
+  let protocolText = protocolTextOf(raw.protocol);
+  if (protocolText === 'icmp6') protocolText = 'icmpv6';
+  else if (protocolText === '-1') protocolText = 'all';
+  const protocol = protocolOf(protocolText);
+  if (protocol === 'unknown') {
+    const message =
+      protocolText === ''
+        ? `port state has no usable protocol (got ${show(raw.protocol)}); it matches only rules that name no protocol, ports or icmp`
+        : `unknown protocol ${show(protocolText)}; it matches only rules that name no protocol, ports or icmp`;
+    diagnostics.push(diag('warning', 'unknown-protocol', message));
+  }
+
+  // Only exactly "closed" is closed (spec 6). A value that is neither "open"
+  // nor "closed" is read as open and noted; a missing state is open silently.
+  const open = raw.state !== 'closed';
+  if (raw.state !== undefined && raw.state !== 'open' && raw.state !== 'closed') {
+    diagnostics.push(diag('warning', 'unknown-state', `state ${show(raw.state)} is not "open" or "closed"; evaluated as open`));
+  }
+
+  let ports: IntRange | null = null;
+  let icmpType: IntRange | null = null;
+  let icmpCode: IntRange | null = null;
+  switch (protocol) {
+    case 'tcp':
+    case 'udp':
+      ports = portRangeOf(protocol, raw.fromPort, raw.toPort, diagnostics);
+      break;
+    case 'icmp':
+    case 'icmpv6':
+      icmpType = icmpRangeOf(protocol, 'type', raw.fromPort, diagnostics);
+      icmpCode = icmpRangeOf(protocol, 'code', raw.toPort, diagnostics);
+      break;
+    case 'all':
+      ports = EVERY_PORT;
+      icmpType = EVERY_ICMP_VALUE;
+      icmpCode = EVERY_ICMP_VALUE;
+      break;
+    case 'unknown':
+      break;
+  }
+
+  const sources = sourcesOf(raw);
+  if (sources.diagnostics.length > 0) diagnostics.push(...sources.diagnostics);
+
+  return {
+    state: {
+      protocolText,
+      protocol,
+      open,
+      rawFromPort: typeof raw.fromPort === 'number' && Number.isFinite(raw.fromPort) ? raw.fromPort : null,
+      rawToPort: typeof raw.toPort === 'number' && Number.isFinite(raw.toPort) ? raw.toPort : null,
+      ports,
+      icmpType,
+      icmpCode,
+      sources: sources.sources,
+    },
+    diagnostics,
+  };
+}
