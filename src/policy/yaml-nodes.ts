@@ -41,7 +41,9 @@ export class NodeReader {
         this.problems.push({ file, line, col, message: `duplicate key ${key} (each key may appear once per mapping)` });
       } else {
         syntaxOk = false;
-        this.problems.push({ file, line, col, message: `invalid YAML: ${yamlMessage(err.message)}` });
+        const message =
+          err.code === 'MULTIPLE_DOCS' ? 'a policy file holds one YAML document; this "---" starts a second one' : yamlMessage(err.message);
+        this.problems.push({ file, line, col, message: `invalid YAML: ${message}` });
       }
     }
     this.syntaxOk = syntaxOk;
@@ -200,7 +202,7 @@ export function readMap(
   for (const pair of (node as YAMLMap).items) {
     const key = keyText(pair);
     if (key === null) {
-      r.error(pair.key as Node, `${path || 'policy'}: keys must be plain strings`);
+      r.error(pair.key as Node, `keys must be plain strings ${where(path)}, got ${describe(r.deref(pair.key))}`);
       continue;
     }
     if (out.has(key)) continue; // already reported as a duplicate key by the parser
