@@ -16,12 +16,16 @@ export function prng(seed: number): () => number {
   };
 }
 
-const COMMON_V4 = [['0.0.0.0/0'], ['198.51.100.0/24'], ['10.0.0.0/8'], ['203.0.113.0/24', '192.0.2.0/24'], ['0.0.0.0/1', '128.0.0.0/1'], ['172.16.0.0/12']];
-const COMMON_V6 = [['::/0'], [], ['2001:db8:10::/48'], []];
-const PORTS: Array<[string, number, number]> = [
-  ['tcp', 80, 80], ['tcp', 443, 443], ['tcp', 22, 22], ['tcp', 3389, 3389], ['udp', 53, 53],
-  ['tcp', 5432, 5432], ['tcp', 8000, 8999], ['icmp', 8, -1], ['icmpv6', 128, 0], ['tcp', 0, 65535], ['all', -1, -1], ['tcp', 6379, 6379],
+// What fleets look like: web ports open to the world, admin ports from an
+// office or private range or the console alias, and a few risky exposures.
+const ADMIN_SOURCES = [['198.51.100.0/24'], ['10.0.0.0/8'], ['203.0.113.0/24', '192.0.2.0/24'], ['172.16.0.0/12']];
+const RISKY_SOURCES = [['0.0.0.0/0'], ['0.0.0.0/1', '128.0.0.0/1']];
+const V6_SOURCES = [[], [], ['2001:db8:10::/48'], []];
+const OTHER_STATES: Array<[string, number, number]> = [
+  ['tcp', 22, 22], ['tcp', 3389, 3389], ['udp', 53, 53], ['tcp', 5432, 5432], ['tcp', 8000, 8999],
+  ['icmp', 8, -1], ['icmpv6', 128, 0], ['tcp', 6379, 6379], ['tcp', 3306, 3306], ['udp', 60000, 61000],
 ];
+const RISKY_STATES: Array<[string, number, number]> = [['tcp', 22, 22], ['tcp', 0, 65535], ['all', -1, -1], ['tcp', 5432, 5432], ['icmp', -1, -1]];
 const REGIONS = ['us-east-1', 'us-east-2', 'us-west-2', 'eu-west-1', 'eu-central-1', 'ap-southeast-2', 'ap-northeast-1', 'ca-central-1'];
 
 function uniqueV4(rand: () => number): string {
@@ -42,10 +46,18 @@ export function syntheticFleet(instances: number, statesPerInstance = 8, seed = 
     const region = REGIONS[i % REGIONS.length]!;
     const portStates: RawPortState[] = [];
     for (let s = 0; s < statesPerInstance; s++) {
-      const [protocol, fromPort, toPort] = s < 2 ? PORTS[s]! : pick(PORTS);
-      const unique = rand() < 0.05;
-      const cidrs = unique ? [uniqueV4(rand)] : pick(COMMON_V4);
-      const ipv6Cidrs = unique && rand() < 0.5 ? [uniqueV6(rand)] : pick(COMMON_V6);
+      if (s < 2) {
+        // tcp 80 and 443 open to the world in both families: not a finding.
+        const port = s === 0 ? 80 : 443;
+        portStates.push({ fromPort: port, toPort: port, protocol: 'tcp', state: 'open', cidrs: ['0.0.0.0/0'], ipv6Cidrs: ['::/0'], cidrListAliases: [] });
+        continue;
+      }
+      const roll = rand();
+      const risky = roll < 0.02;
+      const unique = !risky && roll < 0.07; // ~5% of states name a source of their own
+      const [protocol, fromPort, toPort] = risky ? pick(RISKY_STATES) : pick(OTHER_STATES);
+      const cidrs = unique ? [uniqueV4(rand)] : risky ? pick(RISKY_SOURCES) : pick(ADMIN_SOURCES);
+      const ipv6Cidrs = unique && rand() < 0.5 ? [uniqueV6(rand)] : pick(V6_SOURCES);
       const cidrListAliases = protocol === 'tcp' && fromPort === 22 && rand() < 0.3 ? ['lightsail-connect'] : [];
       portStates.push({ fromPort, toPort, protocol, state: 'open', cidrs, ipv6Cidrs, cidrListAliases });
     }

@@ -2,9 +2,8 @@
 // act on. Kept apart from matching so that messages can change without
 // touching what matches.
 
-import { addressSetOf, hasAddressOutside, PRIVATE_SET, setsIntersect } from './cidr.js';
+import { addressSetOf, coversFamily, hasAddressOutside, PRIVATE_SET, setsIntersect } from './cidr.js';
 import { EVERY_PORT, isPublic, isWorld, matchedPorts } from './match.js';
-import { coversFamily } from './cidr.js';
 import type {
   AllowEntry,
   IntRange,
@@ -90,11 +89,11 @@ function conditionText(cond: SourceCondition, sources: SourceSet): string {
   }
   if (cond.outside) {
     const out = sources.cidrs.filter((c) => hasAddressOutside(addressSetOf([c]), cond.outside!.set)).map((c) => c.text);
-    return `${listText(out)}, outside ${cond.outside.names.join(', ')}`;
+    return `${listText(out)} (outside ${cond.outside.names.join(', ')})`;
   }
   if (cond.overlaps) {
     const hit = sources.cidrs.filter((c) => setsIntersect(addressSetOf([c]), cond.overlaps!.set)).map((c) => c.text);
-    return `${listText(hit)}, inside ${cond.overlaps.names.join(', ')}`;
+    return `${listText(hit)} (inside ${cond.overlaps.names.join(', ')})`;
   }
   if (cond.widerThan) {
     const w = cond.widerThan;
@@ -105,7 +104,7 @@ function conditionText(cond: SourceCondition, sources: SourceSet): string {
     const limits = [w.ipv4 !== undefined ? `/${w.ipv4} for IPv4` : '', w.ipv6 !== undefined ? `/${w.ipv6} for IPv6` : '']
       .filter(Boolean)
       .join(', ');
-    return `${listText(wide.map((c) => c.text))}, wider than ${limits}`;
+    return `${listText(wide.map((c) => c.text))} (wider than ${limits})`;
   }
   if (cond.alias !== undefined) return `alias ${cond.alias}`;
   return allSourcesText(sources);
@@ -136,5 +135,7 @@ function allowEntryText(e: AllowEntry): string {
 }
 
 export function allowListText(entries: readonly AllowEntry[]): string {
-  return entries.length === 0 ? 'nothing' : entries.map(allowEntryText).join('; ');
+  if (entries.length === 0) return 'nothing';
+  // A long list says nothing a person can use in one line; the rule holds it.
+  return entries.length > LIST_LIMIT ? `${entries.length} entries` : entries.map(allowEntryText).join('; ');
 }

@@ -161,20 +161,20 @@ export function evaluate(policy: Policy, inventory: Inventory, options: Evaluate
     }
   }
 
-  // Source-dependent rule results, computed once per distinct SourceSet.
+  // Source-dependent rule results, computed once per distinct SourceSet:
+  // 0 not yet known, 1 matches, 2 does not.
   const sourceCache = new WeakMap<SourceSet, Int8Array>();
-  const sourceVerdict = (ruleIndex: number, sources: SourceSet): boolean => {
+  const verdictsFor = (sources: SourceSet): Int8Array => {
     let verdicts = sourceCache.get(sources);
     if (!verdicts) {
-      verdicts = new Int8Array(rules.length); // 0 unknown, 1 yes, 2 no
+      verdicts = new Int8Array(rules.length);
       sourceCache.set(sources, verdicts);
     }
-    const v = verdicts[ruleIndex];
-    if (v) return v === 1;
-    const yes = matchesSource(rules[ruleIndex]!.match.source, sources);
-    verdicts[ruleIndex] = yes ? 1 : 2;
-    return yes;
+    return verdicts;
   };
+
+  // Worded once per rule: allow-lists can be long, findings many.
+  const allowNotes = rules.map((r) => (r.allow ? ` Not in the allow-list of ${r.id} (${allowListText(r.allow)}).` : ''));
 
   const byIdentity = new Map<string, PendingFinding>();
   const pending: PendingFinding[] = [];
@@ -206,10 +206,13 @@ export function evaluate(policy: Policy, inventory: Inventory, options: Evaluate
       for (const d of stateDiags) diagnostics.push({ ...d, instance: ref });
       if (!state.open) continue;
 
+      let verdicts: Int8Array | undefined;
       for (const ri of applicable) {
         const rule = rules[ri]!;
         if (!matchesTraffic(rule.match, state)) continue;
-        if (!sourceVerdict(ri, state.sources)) continue;
+        verdicts ??= verdictsFor(state.sources);
+        if (verdicts[ri] === 0) verdicts[ri] = matchesSource(rule.match.source, state.sources) ? 1 : 2;
+        if (verdicts[ri] !== 1) continue;
         if (rule.allow && allowCovers(rule.allow, state)) continue;
 
         const key = `${ri}\0${inst.region}\0${inst.name}\0${state.protocolText}\0${state.rawFromPort}\0${state.rawToPort}`;
@@ -226,8 +229,7 @@ export function evaluate(policy: Policy, inventory: Inventory, options: Evaluate
           continue;
         }
         let message = `${inst.name} (${inst.region}): ${trafficText(state, rule.match)} open to ${sourcesText(rule.match.source, state.sources)}.`;
-        if (rule.allow) message += ` Not in the allow-list of ${rule.id} (${allowListText(rule.allow)}).`;
-        if (inst.arn) message += ` Instance ${inst.arn}.`;
+        if (allowNotes[ri]) message += allowNotes[ri];
         const finding: Finding = {
           ruleId: rule.id,
           severity: rule.severity,

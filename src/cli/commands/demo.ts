@@ -4,6 +4,7 @@ import { demoFleet } from '../../emulator/demo-fleet.js';
 import { parseFormats, printOutcome, runAudit } from './audit.js';
 import { bundledPolicyPath } from '../paths.js';
 import { parseNow } from '../now.js';
+import { createProgressReporter } from '../progress.js';
 
 // Fixed, obviously fake credentials: the demo talks only to the emulator it
 // starts on loopback, and must never pick up a user's real AWS identity.
@@ -24,12 +25,12 @@ export function demoCommand(): Command {
       try {
         if (!opts.quiet) process.stderr.write(`demo: Lightsail emulator serving the demo fleet at ${emulator.url}\n`);
         const outcome = await runAudit({
-          policyPath: opts.policy ?? bundledPolicyPath('example'),
+          policyPath: opts.policy ?? bundledPolicyPath('example-team'),
           collect: {
             endpointUrl: emulator.url,
             homeRegion: 'us-east-1',
             credentials: async () => DEMO_CREDENTIALS,
-            ...(opts.quiet ? {} : {}),
+            ...(opts.quiet ? {} : { onProgress: createProgressReporter(process.stderr) }),
           },
           formats,
           outDir: opts.out,
