@@ -44,19 +44,28 @@ export function guardReadOnly<C extends LightsailClient>(client: C): C {
 export type RetryMode = 'standard' | 'adaptive';
 
 export interface RetryPolicy {
+  /** Attempts per call for failures (5xx, timeouts, dropped connections), the first one included. */
   maxAttempts: number;
   mode: RetryMode;
-  /** Backoff base for 5xx, timeouts and dropped connections. */
+  /** Backoff base for failures: random * min(base * 2^n, maxDelayMs). */
   baseDelayMs: number;
-  /** Backoff base for throttling errors. */
-  throttleBaseDelayMs: number;
   maxDelayMs: number;
+  /** Backoff base for throttling: random * min(base * 2^n, throttleMaxDelayMs). */
+  throttleBaseDelayMs: number;
+  throttleMaxDelayMs: number;
+  /** How long one call may keep being throttled before it is recorded as failed. */
+  throttleBudgetMs: number;
+  /** Adaptive mode: how far the send rate drops on a throttle (SDK default 0.7). */
+  rateLimiterBeta?: number;
 }
 
 class RetryToken implements StandardRetryToken {
   constructor(
+    /** Retries so far (all kinds): the SDK reports it as attempts - 1. */
     private readonly count: number,
     private readonly delayMs: number,
+    readonly failures: number,
+    readonly firstThrottleAt: number | undefined,
   ) {}
   getRetryCount(): number {
     return this.count;
@@ -70,13 +79,18 @@ class RetryToken implements StandardRetryToken {
 }
 
 /**
- * Exponential backoff with full jitter, like the SDK's standard mode, minus
- * its retry-capacity circuit breaker: the SDK stops retrying once a shared
- * bucket of 500 "retry tokens" runs dry, which on a large, throttled fleet
- * turns slowness into lost instances. An audit is a batch job; a throttled
- * account must be slowed, not failed, so every call gets its full
- * `maxAttempts`. In `adaptive` mode a client-side rate limiter (the SDK's
- * own CUBIC DefaultRateLimiter), shared by all regions, also paces sends.
+ * Exponential backoff with full jitter, like the SDK's standard mode, with
+ * two changes for an auditor, which is a batch job where a throttled account
+ * must be slowed, not failed:
+ * - no retry-capacity circuit breaker: the SDK stops retrying once a shared
+ *   bucket of 500 "retry tokens" runs dry, which on a large fleet turns
+ *   slowness into lost instances;
+ * - throttling does not use up `maxAttempts`: a throttled call keeps trying,
+ *   with a short capped backoff (so a call retried many times is not starved
+ *   by fresh ones), until it has been throttled for `throttleBudgetMs`.
+ *   The concurrency limit already bounds the load that retries can add.
+ * In `adaptive` mode the SDK's CUBIC client-side rate limiter, shared by all
+ * regions, also paces every send.
  */
 export class CollectorRetryStrategy implements RetryStrategyV2 {
   readonly mode: RetryMode;
@@ -85,33 +99,51 @@ export class CollectorRetryStrategy implements RetryStrategyV2 {
   constructor(
     private readonly policy: RetryPolicy,
     private readonly random: () => number = Math.random,
+    private readonly clock: () => number = Date.now,
   ) {
     this.mode = policy.mode;
-    this.rateLimiter = policy.mode === 'adaptive' ? new DefaultRateLimiter() : undefined;
+    this.rateLimiter =
+      policy.mode === 'adaptive'
+        ? new DefaultRateLimiter(policy.rateLimiterBeta !== undefined ? { beta: policy.rateLimiterBeta } : {})
+        : undefined;
   }
 
-  async acquireInitialRetryToken(): Promise<StandardRetryToken> {
+  async acquireInitialRetryToken(_scope?: string): Promise<StandardRetryToken> {
     if (this.rateLimiter) await this.rateLimiter.getSendToken();
-    return new RetryToken(0, 0);
+    return new RetryToken(0, 0, 0, undefined);
   }
 
   async refreshRetryTokenForRetry(token: StandardRetryToken, errorInfo: RetryErrorInfo): Promise<StandardRetryToken> {
     this.rateLimiter?.updateClientSendingRate(errorInfo);
-    const retryable = errorInfo.errorType === 'THROTTLING' || errorInfo.errorType === 'TRANSIENT';
-    const attemptsMade = token.getRetryCount() + 1;
-    if (!retryable || attemptsMade >= this.policy.maxAttempts) throw new Error('no retry token available');
-    const base = errorInfo.errorType === 'THROTTLING' ? this.policy.throttleBaseDelayMs : this.policy.baseDelayMs;
-    let delay = Math.floor(this.random() * Math.min(base * 2 ** token.getRetryCount(), this.policy.maxDelayMs));
-    if (errorInfo.retryAfterHint instanceof Date) {
-      const hinted = errorInfo.retryAfterHint.getTime() - Date.now();
-      delay = Math.max(delay, Math.min(hinted, this.policy.maxDelayMs));
+    const prev = token instanceof RetryToken ? token : new RetryToken(token.getRetryCount(), 0, token.getRetryCount(), undefined);
+    const p = this.policy;
+    let delay: number;
+    let failures = prev.failures;
+    let firstThrottleAt = prev.firstThrottleAt;
+    if (errorInfo.errorType === 'THROTTLING') {
+      const now = this.clock();
+      firstThrottleAt ??= now;
+      if (now - firstThrottleAt >= p.throttleBudgetMs) throw new Error('throttled for too long');
+      delay = this.random() * Math.min(p.throttleBaseDelayMs * 2 ** prev.getRetryCount(), p.throttleMaxDelayMs);
+    } else if (errorInfo.errorType === 'TRANSIENT') {
+      failures += 1;
+      if (failures >= p.maxAttempts) throw new Error('no retry token available');
+      delay = this.random() * Math.min(p.baseDelayMs * 2 ** (failures - 1), p.maxDelayMs);
+    } else {
+      throw new Error('not retryable');
     }
+    delay = Math.floor(delay);
+    if (errorInfo.retryAfterHint instanceof Date) {
+      const hinted = errorInfo.retryAfterHint.getTime() - this.clock();
+      delay = Math.max(delay, Math.min(hinted, p.maxDelayMs));
+    }
+    const count = prev.getRetryCount() + 1;
     if (this.rateLimiter) {
       if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
       await this.rateLimiter.getSendToken();
-      return new RetryToken(attemptsMade, 0);
+      return new RetryToken(count, 0, failures, firstThrottleAt);
     }
-    return new RetryToken(attemptsMade, delay);
+    return new RetryToken(count, delay, failures, firstThrottleAt);
   }
 
   recordSuccess(): void {
@@ -177,6 +209,9 @@ export function createLightsailClient(s: ClientSettings): LightsailClient {
     credentials: s.credentials,
     retryStrategy: s.retryStrategy,
     maxAttempts: s.maxAttempts,
+    // Resolve each command's middleware stack once, not on every send: a large
+    // share of the SDK's per-call CPU, which bounds throughput on big fleets.
+    cacheMiddleware: true,
     // A dropped connection that never answers must fail (and be retried), not hang the audit.
     requestHandler: { requestTimeout: 30_000, connectionTimeout: 10_000 },
   };

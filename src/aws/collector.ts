@@ -44,6 +44,8 @@ export interface CollectOptions {
   credentials?: AwsCredentialIdentityProvider;
   /** Backoff base for every retry, in ms (tests use a few ms). */
   retryDelayBaseMs?: number;
+  /** Fine tuning of the retry policy (benchmarks); wins over retryDelayBaseMs. */
+  retryPolicy?: Partial<Omit<RetryPolicy, 'maxAttempts' | 'mode'>>;
   onProgress?: (p: CollectProgress) => void;
   /** collectedAt clock, injectable. */
   now?: () => Date;
@@ -76,8 +78,10 @@ export const MAX_PAGES = 10_000;
 
 const DEFAULT_RETRY_POLICY: Omit<RetryPolicy, 'maxAttempts' | 'mode'> = {
   baseDelayMs: 50,
-  throttleBaseDelayMs: 100,
   maxDelayMs: 20_000,
+  throttleBaseDelayMs: 50,
+  throttleMaxDelayMs: 1_000,
+  throttleBudgetMs: 5 * 60_000,
 };
 
 /** The collection could not start or could not learn anything: nothing was collected, no report may be written. */
@@ -127,7 +131,8 @@ export async function collectInventory(options: CollectOptions): Promise<Invento
   const base = options.retryDelayBaseMs;
   const retryStrategy = new CollectorRetryStrategy({
     ...DEFAULT_RETRY_POLICY,
-    ...(base !== undefined ? { baseDelayMs: base, throttleBaseDelayMs: base } : {}),
+    ...(base !== undefined ? { baseDelayMs: base, throttleBaseDelayMs: base, throttleMaxDelayMs: base * 8 } : {}),
+    ...options.retryPolicy,
     maxAttempts,
     mode: options.retryMode ?? DEFAULT_RETRY_MODE,
   });

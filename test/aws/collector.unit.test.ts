@@ -10,7 +10,8 @@ import {
 } from '@aws-sdk/client-lightsail';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CollectError, collectInventory, selectRegions, type CollectOptions } from '../../src/aws/collector.js';
-import { ReadOnlyViolationError, createLightsailClient, CollectorRetryStrategy } from '../../src/aws/client.js';
+import { ReadOnlyViolationError, createLightsailClient, CollectorRetryStrategy, type RetryPolicy } from '../../src/aws/client.js';
+import type { RetryErrorInfo } from '@smithy/types';
 import { READ_OPERATIONS, iamPolicyDocument } from '../../src/aws/operations.js';
 import { dummyCredentials, useOfflineAwsEnv } from './env.js';
 
@@ -165,6 +166,61 @@ describe('selectRegions', () => {
   });
 });
 
+const policy = (over: Partial<RetryPolicy> = {}): RetryPolicy => ({
+  maxAttempts: 3,
+  mode: 'standard',
+  baseDelayMs: 100,
+  maxDelayMs: 1000,
+  throttleBaseDelayMs: 10,
+  throttleMaxDelayMs: 40,
+  throttleBudgetMs: 60_000,
+  ...over,
+});
+
+describe('CollectorRetryStrategy', () => {
+  const err = (errorType: RetryErrorInfo['errorType']): RetryErrorInfo => ({ errorType });
+
+  it('gives failures maxAttempts attempts with exponential, capped, jittered backoff', async () => {
+    const s = new CollectorRetryStrategy(policy(), () => 0.999);
+    let t = await s.acquireInitialRetryToken('');
+    t = await s.refreshRetryTokenForRetry(t, err('TRANSIENT'));
+    expect(t.getRetryDelay()).toBe(99);
+    t = await s.refreshRetryTokenForRetry(t, err('TRANSIENT'));
+    expect(t.getRetryDelay()).toBe(199);
+    expect(t.getRetryCount()).toBe(2);
+    await expect(s.refreshRetryTokenForRetry(t, err('TRANSIENT'))).rejects.toThrow(); // third failure = 3 attempts made
+  });
+
+  it('never retries client errors (AccessDenied, NotFound, ...) or non-transient server errors', async () => {
+    const s = new CollectorRetryStrategy(policy());
+    const t = await s.acquireInitialRetryToken('');
+    await expect(s.refreshRetryTokenForRetry(t, err('CLIENT_ERROR'))).rejects.toThrow();
+    await expect(s.refreshRetryTokenForRetry(t, err('SERVER_ERROR'))).rejects.toThrow();
+  });
+
+  it('does not spend maxAttempts on throttling, only the throttle time budget', async () => {
+    let now = 0;
+    const s = new CollectorRetryStrategy(policy({ maxAttempts: 2 }), () => 0.5, () => now);
+    let t = await s.acquireInitialRetryToken('');
+    for (let i = 0; i < 50; i++) {
+      t = await s.refreshRetryTokenForRetry(t, err('THROTTLING'));
+      expect(t.getRetryDelay()).toBeLessThanOrEqual(20); // half of the 40 ms cap
+      now += 1000;
+    }
+    t = await s.refreshRetryTokenForRetry(t, err('TRANSIENT')); // one failure left of 2 attempts
+    await expect(s.refreshRetryTokenForRetry(t, err('TRANSIENT'))).rejects.toThrow();
+    now += 20_000; // first throttle was 50 s ago: 70 s > the 60 s budget
+    await expect(s.refreshRetryTokenForRetry(t, err('THROTTLING'))).rejects.toThrow();
+  });
+
+  it('honours a Retry-After hint', async () => {
+    const s = new CollectorRetryStrategy(policy(), () => 0, () => 1_000);
+    const t = await s.acquireInitialRetryToken('');
+    const next = await s.refreshRetryTokenForRetry(t, { errorType: 'THROTTLING', retryAfterHint: new Date(1_500) });
+    expect(next.getRetryDelay()).toBeGreaterThanOrEqual(400);
+  });
+});
+
 describe('read-only by construction', () => {
   it('iamPolicyDocument grants exactly READ_OPERATIONS', () => {
     const doc = iamPolicyDocument();
@@ -181,7 +237,7 @@ describe('read-only by construction', () => {
         region: 'us-east-1',
         endpointUrl: 'http://127.0.0.1:9', // discard port: nothing listens, nothing real is reached
         credentials: dummyCredentials,
-        retryStrategy: new CollectorRetryStrategy({ maxAttempts: 1, mode: 'standard', baseDelayMs: 1, throttleBaseDelayMs: 1, maxDelayMs: 1 }),
+        retryStrategy: new CollectorRetryStrategy(policy({ maxAttempts: 1 })),
         maxAttempts: 1,
       });
       await expect(client.send(new PutInstancePublicPortsCommand({ instanceName: 'x', portInfos: [] }))).rejects.toBeInstanceOf(
