@@ -167,7 +167,7 @@ const parseCache = new Map<string, CidrParseResult>();
 export function parseCidr(text: string): CidrParseResult {
   let result = parseCache.get(text);
   if (result === undefined) {
-    result = parseUncached(text);
+    result = Object.freeze(parseUncached(text));
     if (parseCache.size >= PARSE_CACHE_LIMIT) parseCache.clear();
     parseCache.set(text, result);
   }
