@@ -13,7 +13,7 @@ export function addCollectorOptions(cmd: Command): Command {
     .option('--regions <list>', 'only these regions, comma-separated; "!name" skips a region (e.g. "!ap-south-1")')
     .option('--exclude-regions <list>', 'skip these regions, comma-separated')
     .option('--concurrency <n>', 'parallel GetInstancePortStates calls across all regions (default 8)')
-    .option('--max-attempts <n>', 'attempts per API call, first included; throttling and 5xx are retried with backoff (default 8)')
+    .option('--max-attempts <n>', 'attempts per call for failures (5xx, timeouts, dropped connections), first included; throttling is retried apart, for up to 5 minutes (default 8)')
     .addOption(new Option('--retry-mode <mode>', 'standard, or adaptive (client-side rate limiting)').choices(['standard', 'adaptive']))
     .option('--profile <name>', 'AWS shared config profile')
     .option('--role-arn <arn>', 'assume this IAM role (session name portolan-audit)')
