@@ -200,6 +200,10 @@ export interface ClientSettings {
   credentials: AwsCredentialIdentityProvider;
   retryStrategy: RetryStrategyV2;
   maxAttempts: number;
+  /** Sockets per region client: the port-state limit plus the listing call. */
+  maxSockets: number;
+  /** A call with no complete answer by then fails with TimeoutError (and is retried). */
+  requestTimeoutMs: number;
 }
 
 /** A guarded client for one region. One per region because the region is signed into every request. */
@@ -212,8 +216,16 @@ export function createLightsailClient(s: ClientSettings): LightsailClient {
     // Resolve each command's middleware stack once, not on every send: a large
     // share of the SDK's per-call CPU, which bounds throughput on big fleets.
     cacheMiddleware: true,
-    // A dropped connection that never answers must fail (and be retried), not hang the audit.
-    requestHandler: { requestTimeout: 30_000, connectionTimeout: 10_000 },
+    requestHandler: {
+      // A connection that never answers must fail (and be retried), not hang the audit;
+      // without throwOnRequestTimeout the SDK would only log a warning.
+      requestTimeout: s.requestTimeoutMs,
+      throwOnRequestTimeout: true,
+      connectionTimeout: Math.min(10_000, s.requestTimeoutMs),
+      // Enough sockets for every read the limit allows, so none waits on the agent (and the SDK prints no socket warning).
+      httpAgent: { keepAlive: true, maxSockets: s.maxSockets },
+      httpsAgent: { keepAlive: true, maxSockets: s.maxSockets },
+    },
   };
   if (s.endpointUrl !== undefined) config.endpoint = s.endpointUrl;
   return guardReadOnly(new LightsailClient(config));

@@ -46,6 +46,8 @@ export interface CollectOptions {
   retryDelayBaseMs?: number;
   /** Fine tuning of the retry policy (benchmarks); wins over retryDelayBaseMs. */
   retryPolicy?: Partial<Omit<RetryPolicy, 'maxAttempts' | 'mode'>>;
+  /** Per-call timeout, ms (default 30 s); a timed-out call is retried like a dropped connection. */
+  requestTimeoutMs?: number;
   onProgress?: (p: CollectProgress) => void;
   /** collectedAt clock, injectable. */
   now?: () => Date;
@@ -73,6 +75,7 @@ export const DEFAULT_CONCURRENCY = 8;
 export const DEFAULT_MAX_ATTEMPTS = 8;
 /** Chosen by `npm run bench` (collector section): see the README "Collecting from AWS". */
 export const DEFAULT_RETRY_MODE: RetryMode = 'standard';
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 /** A listing longer than this (about 200k instances at ~20 a page) is treated as a paging loop. */
 export const MAX_PAGES = 10_000;
 
@@ -111,6 +114,7 @@ export function selectRegions(offered: readonly string[], include?: readonly str
 export async function collectInventory(options: CollectOptions): Promise<Inventory> {
   const concurrency = positiveInt(options.concurrency ?? DEFAULT_CONCURRENCY, 'concurrency');
   const maxAttempts = positiveInt(options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS, 'maxAttempts');
+  const requestTimeoutMs = positiveInt(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, 'requestTimeoutMs');
   const now = options.now ?? (() => new Date());
   const collectedAt = now().toISOString().replace(/\.\d{3}Z$/, 'Z');
 
@@ -145,6 +149,8 @@ export async function collectInventory(options: CollectOptions): Promise<Invento
         credentials,
         retryStrategy,
         maxAttempts,
+        maxSockets: concurrency + 1,
+        requestTimeoutMs,
         ...(options.endpointUrl !== undefined ? { endpointUrl: options.endpointUrl } : {}),
       });
       clients.set(region, client);

@@ -1,5 +1,7 @@
 // The collector through the real SDK against the local emulator (loopback only).
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { collectInventory, type CollectOptions, type CollectProgress } from '../../src/aws/collector.js';
 import { READ_OPERATIONS } from '../../src/aws/operations.js';
 import type { Inventory } from '../../src/core/types.js';
@@ -138,6 +140,23 @@ describe('collectInventory against the emulator', () => {
       expect(b.instancesListed).toBeGreaterThanOrEqual(a.instancesListed);
       expect(b.regionsDone).toBeGreaterThanOrEqual(a.regionsDone);
       expect(b.instancesDone).toBeLessThanOrEqual(b.instancesListed);
+    }
+  });
+
+  it('does not hang on an endpoint that never answers: the call times out, is retried, then fails plainly', async () => {
+    let requests = 0;
+    const silent = createServer(() => {
+      requests += 1; // read the request, never answer
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = silent.address() as AddressInfo;
+      const run = collectInventory(options(`http://127.0.0.1:${port}`, { requestTimeoutMs: 150, maxAttempts: 2 }));
+      await expect(run).rejects.toThrow(/^cannot list Lightsail regions \(GetRegions in us-east-1\): TimeoutError: .*requestTimeout.*nothing was collected$/);
+      expect(requests).toBe(2);
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
     }
   });
 

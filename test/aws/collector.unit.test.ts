@@ -239,6 +239,8 @@ describe('read-only by construction', () => {
         credentials: dummyCredentials,
         retryStrategy: new CollectorRetryStrategy(policy({ maxAttempts: 1 })),
         maxAttempts: 1,
+        maxSockets: 2,
+        requestTimeoutMs: 5_000,
       });
       await expect(client.send(new PutInstancePublicPortsCommand({ instanceName: 'x', portInfos: [] }))).rejects.toBeInstanceOf(
         ReadOnlyViolationError,
