@@ -7,8 +7,8 @@ import {
   GetInstancePortStatesCommand,
   GetInstancesCommand,
   GetRegionsCommand,
+  LightsailClient,
   type Instance,
-  type LightsailClient,
 } from '@aws-sdk/client-lightsail';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import pLimit from 'p-limit';
@@ -348,7 +348,6 @@ async function resolveHomeRegion(explicit: string | undefined, profile: string |
   const fromEnv = process.env['AWS_REGION'] || process.env['AWS_DEFAULT_REGION'];
   if (fromEnv) return fromEnv;
   // The profile's `region` setting, read the way the SDK reads it.
-  const { LightsailClient } = await import('@aws-sdk/client-lightsail');
   const probe = new LightsailClient(profile !== undefined ? { profile } : {});
   try {
     const region = await probe.config.region();

@@ -1,6 +1,9 @@
 // The collector through the real SDK against the local emulator (loopback only).
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { collectInventory, type CollectOptions, type CollectProgress } from '../../src/aws/collector.js';
 import { READ_OPERATIONS } from '../../src/aws/operations.js';
@@ -157,6 +160,28 @@ describe('collectInventory against the emulator', () => {
     } finally {
       silent.closeAllConnections();
       await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
+  it.each([
+    [{ AWS_REGION: 'eu-west-1', AWS_DEFAULT_REGION: 'ap-south-1' }, undefined, 'eu-west-1'],
+    [{ AWS_DEFAULT_REGION: 'ap-south-1' }, undefined, 'ap-south-1'],
+    [{}, 'audit', 'eu-west-1'],
+    [{}, undefined, 'us-east-1'],
+  ])('asks GetRegions in the home region (env %j, profile %s): %s', async (env, profile, expected) => {
+    const emulator = await emulate({ inventory: roundTripInventory() });
+    const dir = mkdtempSync(join(tmpdir(), 'portolan-aws-config-'));
+    writeFileSync(join(dir, 'config'), '[profile audit]\nregion = eu-west-1\n');
+    const saved = { ...process.env };
+    delete process.env['AWS_REGION'];
+    delete process.env['AWS_DEFAULT_REGION'];
+    Object.assign(process.env, env, { AWS_CONFIG_FILE: join(dir, 'config') });
+    try {
+      const { homeRegion: _none, ...rest } = options(emulator.url, profile ? { profile } : {});
+      await collectInventory({ ...rest, regions: ['us-east-1'] });
+      expect(emulator.calls[0]).toMatchObject({ operation: 'GetRegions', region: expected });
+    } finally {
+      process.env = saved;
     }
   });
 
