@@ -1,9 +1,11 @@
-// Reports are written atomically, all or nothing: every file goes to a temp
-// name in the target folder first, and only when all of them are written are
-// they renamed over the old ones. A failed run leaves the previous reports.
+// Files are written atomically: to a temporary name beside the target, then
+// renamed, so a reader never sees half a file. Reports go all or nothing:
+// every file is written first and only then are they renamed over the old
+// ones, so a failed run leaves the previous reports as they were.
 
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { UserInputError } from '../core/errors.js';
 
 export interface ReportFile {
@@ -11,14 +13,22 @@ export interface ReportFile {
   content: string;
 }
 
+function tempPathFor(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+}
+
+function reason(e: unknown): string {
+  return (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+}
+
 export function writeFileAtomic(path: string, content: string): void {
-  const temp = `${path}.${process.pid}.${Date.now()}.tmp`;
+  const temp = tempPathFor(path);
   try {
-    writeFileSync(temp, content);
+    writeFileSync(temp, content, { encoding: 'utf8', flag: 'wx' });
     renameSync(temp, path);
   } catch (e) {
     rmSync(temp, { force: true });
-    throw e;
+    throw new UserInputError(`cannot write ${path}: ${reason(e)}`);
   }
 }
 
@@ -26,20 +36,20 @@ export function writeReports(dir: string, files: readonly ReportFile[]): string[
   try {
     mkdirSync(dir, { recursive: true });
   } catch (e) {
-    throw new UserInputError(`${dir}: cannot create the report folder: ${(e as Error).message}`);
+    throw new UserInputError(`${dir}: cannot create the report folder: ${reason(e)}`);
   }
-  const temps: Array<{ temp: string; final: string }> = [];
+  const written: Array<{ temp: string; final: string }> = [];
   try {
     for (const f of files) {
       const final = join(dir, f.name);
-      const temp = `${final}.${process.pid}.tmp`;
-      writeFileSync(temp, f.content);
-      temps.push({ temp, final });
+      const temp = tempPathFor(final);
+      writeFileSync(temp, f.content, { encoding: 'utf8', flag: 'wx' });
+      written.push({ temp, final });
     }
   } catch (e) {
-    for (const t of temps) rmSync(t.temp, { force: true });
-    throw new UserInputError(`${dir}: cannot write reports: ${(e as Error).message}`);
+    for (const w of written) rmSync(w.temp, { force: true });
+    throw new UserInputError(`${dir}: cannot write reports: ${reason(e)}`);
   }
-  for (const t of temps) renameSync(t.temp, t.final);
-  return temps.map((t) => t.final);
+  for (const w of written) renameSync(w.temp, w.final);
+  return written.map((w) => w.final);
 }

@@ -32,7 +32,7 @@ type AddressRead = { ok: true; value: bigint } | { ok: false; error: string };
 
 const NOT_AN_ADDRESS = 'not an IP address or CIDR';
 
-function readWithIpCidr(address: string, family: Family): AddressRead {
+function readIpv6WithIpCidr(address: string): AddressRead {
   // ip-cidr's static createAddress validates the text and splits it into
   // groups (expanding "::"). Its own range objects and bigInteger() go through
   // jsbn and sprintf and cost about 5x more, so the value is computed here
@@ -45,16 +45,6 @@ function readWithIpCidr(address: string, family: Family): AddressRead {
   } catch {
     return { ok: false, error: NOT_AN_ADDRESS };
   }
-  if (family === 4) {
-    if (groups.length !== 4) return { ok: false, error: NOT_AN_ADDRESS };
-    let value = 0;
-    for (const g of groups) {
-      const octet = Number(g);
-      if (!Number.isInteger(octet) || octet < 0 || octet > 255) return { ok: false, error: NOT_AN_ADDRESS };
-      value = value * 256 + octet;
-    }
-    return { ok: true, value: BigInt(value) };
-  }
   if (groups.length !== 8 || !groups.every((g) => /^[0-9a-fA-F]{1,4}$/.test(g))) return { ok: false, error: NOT_AN_ADDRESS };
   return { ok: true, value: BigInt(`0x${groups.map((g) => g.padStart(4, '0')).join('')}`) };
 }
@@ -62,10 +52,20 @@ function readWithIpCidr(address: string, family: Family): AddressRead {
 const DOTTED_QUAD = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 
 function readIpv4(address: string): AddressRead {
-  // Pre-check the shape so ip-cidr only ever sees dotted quads; it also
-  // rejects leading zeros in an octet (01.2.3.4), which some tools read as octal.
-  if (!DOTTED_QUAD.test(address)) return { ok: false, error: NOT_AN_ADDRESS };
-  return readWithIpCidr(address, 4);
+  // A dotted quad is read here: ip-cidr costs 12-23 us a parse and a fleet's
+  // unique source addresses are mostly IPv4. Leading zeros in an octet
+  // (01.2.3.4) are rejected, as ip-cidr does: some tools read them as octal.
+  const m = DOTTED_QUAD.exec(address);
+  if (!m) return { ok: false, error: NOT_AN_ADDRESS };
+  let value = 0;
+  for (let i = 1; i <= 4; i++) {
+    const octet = m[i]!;
+    if (octet.length > 1 && octet.charCodeAt(0) === 48 /* 0 */) return { ok: false, error: NOT_AN_ADDRESS };
+    const n = Number(octet);
+    if (n > 255) return { ok: false, error: NOT_AN_ADDRESS };
+    value = value * 256 + n;
+  }
+  return { ok: true, value: BigInt(value) };
 }
 
 function readIpv6(address: string): AddressRead {
@@ -85,7 +85,7 @@ function readIpv6(address: string): AddressRead {
     text = `${address.slice(0, lastColon + 1)}${high}:${low}`;
   }
   if (text.includes('.')) return { ok: false, error: NOT_AN_ADDRESS };
-  return readWithIpCidr(text, 6);
+  return readIpv6WithIpCidr(text);
 }
 
 /**

@@ -1,15 +1,15 @@
 // The engine: a validated policy over an inventory gives findings, coverage and
 // diagnostics. Pure: the clock comes in as `now`.
 //
-// Hot path: 100k instances x ~8 states x every rule. Normalization caches its
-// source sets, so a SourceSet object stands for one distinct source list and
-// the source check of each rule is computed once per SourceSet.
+// Hot path: 100k instances x ~8 states x every rule. Alike raw states share one
+// normalized state object, so each rule's verdict and wording are computed
+// once per distinct state, not once per instance.
 
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { allowListText, sourcesText, trafficText } from './describe.js';
 import { anyGlobMatch } from './glob.js';
 import { allowCovers, EVERY_PORT, matchesSource, matchesTraffic } from './match.js';
-import { normalizePortState } from './normalize.js';
+import { createStateNormalizer } from './normalize.js';
 import type {
   AuditResult,
   Coverage,
@@ -27,7 +27,6 @@ import type {
   Rule,
   Scope,
   Severity,
-  SourceSet,
   Tag,
 } from './types.js';
 import { SEVERITIES } from './types.js';
@@ -71,7 +70,7 @@ function inScope(scope: Scope | undefined, inst: InventoryInstance): boolean {
 
 export function fingerprintOf(ruleId: string, instance: InstanceRef, protocol: string, from: number | null, to: number | null): string {
   const who = instance.arn ? instance.arn : `${instance.region}/${instance.name}`;
-  return createHash('sha256').update(`portolan/v1\0${ruleId}\0${who}\0${protocol}\0${from ?? ''}\0${to ?? ''}`).digest('hex').slice(0, 32);
+  return hash('sha256', `portolan/v1\0${ruleId}\0${who}\0${protocol}\0${from ?? ''}\0${to ?? ''}`).slice(0, 32);
 }
 
 function stringList(v: unknown): string[] {
@@ -161,20 +160,35 @@ export function evaluate(policy: Policy, inventory: Inventory, options: Evaluate
     }
   }
 
-  // Source-dependent rule results, computed once per distinct SourceSet:
-  // 0 not yet known, 1 matches, 2 does not.
-  const sourceCache = new WeakMap<SourceSet, Int8Array>();
-  const verdictsFor = (sources: SourceSet): Int8Array => {
-    let verdicts = sourceCache.get(sources);
-    if (!verdicts) {
-      verdicts = new Int8Array(rules.length);
-      sourceCache.set(sources, verdicts);
-    }
-    return verdicts;
-  };
-
   // Worded once per rule: allow-lists can be long, findings many.
   const allowNotes = rules.map((r) => (r.allow ? ` Not in the allow-list of ${r.id} (${allowListText(r.allow)}).` : ''));
+
+  // Per distinct normalized state (alike raw states share one, see
+  // createStateNormalizer): each rule's verdict, 0 not yet known, 1 violates,
+  // 2 does not; and the wording of what is open to whom.
+  interface StateMemo {
+    verdicts: Int8Array;
+    words: Array<string | undefined>;
+  }
+  const normalize = createStateNormalizer<StateMemo>(() => ({ verdicts: new Int8Array(rules.length), words: [] }));
+  const violates = (ri: number, state: NormalizedState, memo: StateMemo): boolean => {
+    let v = memo.verdicts[ri]!;
+    if (v === 0) {
+      const rule = rules[ri]!;
+      const yes =
+        matchesTraffic(rule.match, state) && matchesSource(rule.match.source, state.sources) && !(rule.allow && allowCovers(rule.allow, state));
+      v = memo.verdicts[ri] = yes ? 1 : 2;
+    }
+    return v === 1;
+  };
+  const wording = (ri: number, state: NormalizedState, memo: StateMemo): string => {
+    let w = memo.words[ri];
+    if (w === undefined) {
+      const rule = rules[ri]!;
+      w = memo.words[ri] = `${trafficText(state, rule.match)} open to ${sourcesText(rule.match.source, state.sources)}.${allowNotes[ri]}`;
+    }
+    return w;
+  };
 
   const byIdentity = new Map<string, PendingFinding>();
   const pending: PendingFinding[] = [];
@@ -201,19 +215,20 @@ export function evaluate(policy: Policy, inventory: Inventory, options: Evaluate
     applicable.length = 0;
     for (let i = 0; i < rules.length; i++) if (inScope(rules[i]!.scope, inst)) applicable.push(i);
 
-    for (const raw of inst.portStates as RawPortState[]) {
-      const { state, diagnostics: stateDiags } = normalizePortState(raw ?? {});
-      for (const d of stateDiags) diagnostics.push({ ...d, instance: ref });
+    const states = inst.portStates as RawPortState[];
+    for (let si = 0; si < states.length; si++) {
+      const raw = states[si] ?? {};
+      const shared = normalize(raw);
+      const state = shared.result.state;
+      const stateDiags = shared.result.diagnostics;
+      for (let di = 0; di < stateDiags.length; di++) diagnostics.push({ ...stateDiags[di]!, instance: ref });
       if (!state.open) continue;
 
-      let verdicts: Int8Array | undefined;
-      for (const ri of applicable) {
+      const memo = shared.memo;
+      for (let ai = 0; ai < applicable.length; ai++) {
+        const ri = applicable[ai]!;
+        if (!violates(ri, state, memo)) continue;
         const rule = rules[ri]!;
-        if (!matchesTraffic(rule.match, state)) continue;
-        verdicts ??= verdictsFor(state.sources);
-        if (verdicts[ri] === 0) verdicts[ri] = matchesSource(rule.match.source, state.sources) ? 1 : 2;
-        if (verdicts[ri] !== 1) continue;
-        if (rule.allow && allowCovers(rule.allow, state)) continue;
 
         const key = `${ri}\0${inst.region}\0${inst.name}\0${state.protocolText}\0${state.rawFromPort}\0${state.rawToPort}`;
         const existing = byIdentity.get(key);
@@ -228,8 +243,7 @@ export function evaluate(policy: Policy, inventory: Inventory, options: Evaluate
           mergeList(ps.cidrListAliases, aliases);
           continue;
         }
-        let message = `${inst.name} (${inst.region}): ${trafficText(state, rule.match)} open to ${sourcesText(rule.match.source, state.sources)}.`;
-        if (allowNotes[ri]) message += allowNotes[ri];
+        const message = `${inst.name} (${inst.region}): ${wording(ri, state, memo)}`;
         const finding: Finding = {
           ruleId: rule.id,
           severity: rule.severity,

@@ -300,3 +300,87 @@ export function normalizePortState(raw: RawPortState): NormalizeResult {
     diagnostics,
   };
 }
+
+// ---------------------------------------------------------------- shared results
+
+/** A normalized state shared by every alike raw state, with the caller's memo for it. */
+export interface SharedState<M> {
+  result: NormalizeResult;
+  memo: M;
+}
+
+type ShapeMap = Map<unknown, unknown>;
+
+/** The key under which a trie node keeps its shared state: no raw value is this symbol. */
+const LEAF = Symbol('leaf');
+
+function shapeStep(node: ShapeMap, key: unknown): ShapeMap {
+  let child = node.get(key) as ShapeMap | undefined;
+  if (child === undefined) {
+    child = new Map();
+    node.set(key, child);
+  }
+  return child;
+}
+
+function isPrimitive(v: unknown): boolean {
+  return v === null || (typeof v !== 'object' && typeof v !== 'function');
+}
+
+/**
+ * Steps through one source list without building a key string: a one-entry
+ * list steps by its string, any other list by its length (a number, which no
+ * string key equals) and then entry by entry. Null when an entry cannot be a
+ * Map key faithfully (an object): the state is then normalized uncached.
+ */
+function shapeList(node: ShapeMap, raw: unknown): ShapeMap | null {
+  if (raw === undefined || raw === null) return shapeStep(node, 0); // absent reads like empty
+  if (!Array.isArray(raw)) return null;
+  if (raw.length === 1 && typeof raw[0] === 'string') return shapeStep(node, raw[0]);
+  let current = shapeStep(node, raw.length);
+  for (let i = 0; i < raw.length; i++) {
+    const entry: unknown = raw[i];
+    if (!isPrimitive(entry)) return null;
+    current = shapeStep(current, entry);
+  }
+  return current;
+}
+
+/**
+ * A normalizer for one evaluation. Raw states alike in protocol, ports, state
+ * and source lists give the same frozen NormalizeResult and the same memo
+ * (made by `makeMemo` on first sight), so a caller can keep per-state work
+ * (rule verdicts, wording) there: a fleet of 100k instances has only a few
+ * thousand distinct states. The path through a trie of Maps keyed by the raw
+ * values themselves (Map keys keep 22 and "22" apart) allocates nothing in the
+ * common case.
+ */
+export function createStateNormalizer<M>(makeMemo: () => M): (raw: RawPortState) => SharedState<M> {
+  const root: ShapeMap = new Map();
+  const fresh = (raw: RawPortState): SharedState<M> => {
+    const result = normalizePortState(raw);
+    Object.freeze(result.state);
+    Object.freeze(result.diagnostics);
+    return { result: Object.freeze(result), memo: makeMemo() };
+  };
+  return (raw) => {
+    const { protocol, fromPort, toPort, state } = raw;
+    if (!isPrimitive(protocol) || !isPrimitive(fromPort) || !isPrimitive(toPort) || !isPrimitive(state)) return fresh(raw);
+    let node: ShapeMap | null = shapeStep(shapeStep(shapeStep(shapeStep(root, protocol), fromPort), toPort), state);
+    node = shapeList(node, raw.cidrs);
+    if (node !== null) node = shapeList(node, raw.ipv6Cidrs);
+    if (node === null) return fresh(raw);
+    // The shared state hangs under LEAF; most states have no aliases, so an
+    // empty alias list ends the path where the IPv6 list ended.
+    const aliases: unknown = raw.cidrListAliases;
+    const noAliases = aliases === undefined || aliases === null || (Array.isArray(aliases) && aliases.length === 0);
+    const leaves = noAliases ? node : shapeList(node, aliases);
+    if (leaves === null) return fresh(raw);
+    let shared = leaves.get(LEAF) as SharedState<M> | undefined;
+    if (shared === undefined) {
+      shared = fresh(raw);
+      leaves.set(LEAF, shared);
+    }
+    return shared;
+  };
+}

@@ -5,7 +5,7 @@ import { UserInputError } from '../../core/errors.js';
 import { evaluate, severityRank } from '../../core/evaluate.js';
 import type { AuditResult, Inventory, ReportMeta, Severity } from '../../core/types.js';
 import { SEVERITIES } from '../../core/types.js';
-import { collectInventory, type CollectOptions } from '../../aws/collector.js';
+import type { CollectOptions } from '../../aws/collector.js';
 import { readInventoryFile } from '../../emulator/inventory-file.js';
 import { loadPolicy } from '../../policy/load.js';
 import { formatReport, REPORT_FORMATS, reportFileName, type ReportFormat } from '../../report/index.js';
@@ -78,6 +78,8 @@ export async function runAudit(p: AuditParams): Promise<AuditOutcome> {
     inventory = readInventoryFile(p.inputPath).inventory;
     source = p.inputPath;
   } else {
+    // The AWS SDK loads only for live audits: an offline run starts faster.
+    const { collectInventory } = await import('../../aws/collector.js');
     inventory = await collectInventory(p.collect ?? {});
     source = p.collect?.endpointUrl ? `live (${p.collect.endpointUrl})` : 'live';
   }

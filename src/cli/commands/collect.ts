@@ -1,14 +1,10 @@
 // `portolan collect --out inventory.json`: read every instance's port states
 // into an inventory file that `audit --input` can judge later, offline.
 
-import { randomBytes } from 'node:crypto';
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
 import { Command } from 'commander';
-import { collectInventory } from '../../aws/collector.js';
-import { UserInputError } from '../../core/errors.js';
 import type { Inventory } from '../../core/types.js';
 import { addCollectorOptions, collectOptionsFrom } from '../collector-options.js';
+import { writeFileAtomic } from '../write-reports.js';
 
 /** Exit status: 0 every region and instance read, 3 something could not be read (an instance deleted mid-scan is not a gap). */
 export function collectExitCode(inventory: Inventory): 0 | 3 {
@@ -31,18 +27,6 @@ export function collectSummary(inventory: Inventory, destination: string): strin
   return `collect: ${verdict}: ${regionText}, ${instanceText} -> ${destination}`;
 }
 
-/** Write to a temporary file beside the target, then rename: a reader never sees half an inventory. */
-export function writeFileAtomic(path: string, content: string): void {
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    writeFileSync(temp, content, { encoding: 'utf8', flag: 'wx' });
-    renameSync(temp, path);
-  } catch (e) {
-    rmSync(temp, { force: true });
-    throw new UserInputError(`cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-}
-
 export function collectCommand(): Command {
   const cmd = new Command('collect')
     .description('Read every Lightsail instance firewall (port states) into an inventory file; exit 3 if anything could not be read')
@@ -51,6 +35,7 @@ export function collectCommand(): Command {
   cmd.action(async (opts: Record<string, unknown>) => {
     const out = opts['out'] as string;
     const options = collectOptionsFrom(opts);
+    const { collectInventory } = await import('../../aws/collector.js'); // the SDK loads only when needed
     const inventory = await collectInventory(options);
     const json = `${JSON.stringify(inventory, null, 2)}\n`;
     if (out === '-') process.stdout.write(json);
