@@ -30,15 +30,10 @@ import type {
   Tag,
 } from './types.js';
 import { SEVERITIES } from './types.js';
+import { compareFindings } from './order.js';
 
 export interface EvaluateOptions {
   now: Date;
-}
-
-const SEVERITY_RANK: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
-
-export function severityRank(s: Severity): number {
-  return SEVERITY_RANK[s];
 }
 
 // ---------------------------------------------------------------- scope
@@ -330,25 +325,4 @@ export function evaluate(policy: Policy, inventory: Inventory, options: Evaluate
     exceptions: exReports,
     diagnostics,
   };
-}
-
-function cmp(a: string | number, b: string | number): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function cmpPort(a: number | null, b: number | null): number {
-  return cmp(a ?? -Infinity, b ?? -Infinity);
-}
-
-/** Most severe first, then rule, region, instance, protocol, ports: stable across runs. */
-export function compareFindings(a: Finding, b: Finding): number {
-  return (
-    SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
-    cmp(a.ruleId, b.ruleId) ||
-    cmp(a.instance.region, b.instance.region) ||
-    cmp(a.instance.name, b.instance.name) ||
-    cmp(a.portState.protocol, b.portState.protocol) ||
-    cmpPort(a.portState.fromPort, b.portState.fromPort) ||
-    cmpPort(a.portState.toPort, b.portState.toPort)
-  );
 }

@@ -327,6 +327,30 @@ function isPrimitive(v: unknown): boolean {
   return v === null || (typeof v !== 'object' && typeof v !== 'function');
 }
 
+const PORT_VALUES = 65537; // -1..65535
+
+/**
+ * Protocol, ports and state packed into one number when they take their usual
+ * values (a known lowercase protocol, integer ports in -1..65535, state open,
+ * closed or absent): one Map lookup instead of four. -1 when they do not.
+ */
+function packedShape(protocol: unknown, fromPort: unknown, toPort: unknown, state: unknown): number {
+  let p: number;
+  switch (protocol) {
+    case 'tcp': p = 1; break;
+    case 'udp': p = 2; break;
+    case 'icmp': p = 3; break;
+    case 'icmpv6': p = 4; break;
+    case 'all': p = 5; break;
+    default: return -1;
+  }
+  const s = state === 'open' ? 1 : state === 'closed' ? 2 : state === undefined ? 3 : 0;
+  if (s === 0) return -1;
+  if (typeof fromPort !== 'number' || !Number.isInteger(fromPort) || fromPort < -1 || fromPort > 65535) return -1;
+  if (typeof toPort !== 'number' || !Number.isInteger(toPort) || toPort < -1 || toPort > 65535) return -1;
+  return ((p * 4 + s) * PORT_VALUES + fromPort + 1) * PORT_VALUES + toPort + 1;
+}
+
 /**
  * Steps through one source list without building a key string: a one-entry
  * list steps by its string, any other list by its length (a number, which no
@@ -356,7 +380,8 @@ function shapeList(node: ShapeMap, raw: unknown): ShapeMap | null {
  * common case.
  */
 export function createStateNormalizer<M>(makeMemo: () => M): (raw: RawPortState) => SharedState<M> {
-  const root: ShapeMap = new Map();
+  const packedRoot: ShapeMap = new Map();
+  const otherRoot: ShapeMap = new Map();
   const fresh = (raw: RawPortState): SharedState<M> => {
     const result = normalizePortState(raw);
     Object.freeze(result.state);
@@ -365,8 +390,12 @@ export function createStateNormalizer<M>(makeMemo: () => M): (raw: RawPortState)
   };
   return (raw) => {
     const { protocol, fromPort, toPort, state } = raw;
-    if (!isPrimitive(protocol) || !isPrimitive(fromPort) || !isPrimitive(toPort) || !isPrimitive(state)) return fresh(raw);
-    let node: ShapeMap | null = shapeStep(shapeStep(shapeStep(shapeStep(root, protocol), fromPort), toPort), state);
+    const packed = packedShape(protocol, fromPort, toPort, state);
+    let node: ShapeMap | null;
+    if (packed >= 0) node = shapeStep(packedRoot, packed);
+    else if (isPrimitive(protocol) && isPrimitive(fromPort) && isPrimitive(toPort) && isPrimitive(state)) {
+      node = shapeStep(shapeStep(shapeStep(shapeStep(otherRoot, protocol), fromPort), toPort), state);
+    } else return fresh(raw);
     node = shapeList(node, raw.cidrs);
     if (node !== null) node = shapeList(node, raw.ipv6Cidrs);
     if (node === null) return fresh(raw);

@@ -1,40 +1,10 @@
 // Helpers shared by the formatters: one ordering of findings and one way of
 // naming a port range, so every report lists and words things alike.
 
-import { SEVERITIES } from '../core/types.js';
+import { compareFindings } from '../core/order.js';
 import type { Finding, FindingPortState, Severity } from '../core/types.js';
 
-/** 0 = most severe. */
-export function severityRank(severity: Severity): number {
-  const rank = SEVERITIES.indexOf(severity);
-  return rank < 0 ? SEVERITIES.length : rank;
-}
-
-function compareText(a: string, b: string): number {
-  // Plain code-unit order: locale-independent, so output is identical on every machine.
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function compareNullableNumber(a: number | null, b: number | null): number {
-  if (a === b) return 0;
-  if (a === null) return -1;
-  if (b === null) return 1;
-  return a - b;
-}
-
-/** Most severe first, then rule, region, instance, protocol, ports, fingerprint: a total, deterministic order. */
-export function compareFindings(a: Finding, b: Finding): number {
-  return (
-    severityRank(a.severity) - severityRank(b.severity) ||
-    compareText(a.ruleId, b.ruleId) ||
-    compareText(a.instance.region, b.instance.region) ||
-    compareText(a.instance.name, b.instance.name) ||
-    compareText(a.portState.protocol, b.portState.protocol) ||
-    compareNullableNumber(a.portState.fromPort, b.portState.fromPort) ||
-    compareNullableNumber(a.portState.toPort, b.portState.toPort) ||
-    compareText(a.fingerprint, b.fingerprint)
-  );
-}
+export { compareFindings, severityRank } from '../core/order.js';
 
 /** Unsuppressed before suppressed, then compareFindings: what to keep first when a report must be cut. */
 export function compareForKeeping(a: Finding, b: Finding): number {

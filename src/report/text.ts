@@ -4,7 +4,7 @@
 
 import type { AuditResult, Finding, ReportMeta, Severity } from '../core/types.js';
 import { SEVERITIES } from '../core/types.js';
-import { compareFindings, describePortState, messageWithoutInstancePrefix, plural } from './common.js';
+import { compareFindings, plural } from './common.js';
 
 export interface TextOptions {
   color: boolean;
@@ -109,9 +109,8 @@ function findingLine(f: Finding, paint: (code: string, text: string) => string):
   const label = paint(SEVERITY_COLOR[f.severity], f.severity.toUpperCase());
   const mark = f.baselineState === 'new' ? `${paint(BOLD, '[new]')} ` : '';
   // Only the user-supplied parts are cleaned, so our own colour codes survive and theirs do not.
-  const rest = clean(
-    `${f.ruleId} ${f.instance.name} (${f.instance.region}) ${describePortState(f.portState)} — ${messageWithoutInstancePrefix(f)}`,
-  );
+  // The message already names instance, region, protocol and range ("web-1 (us-east-1): tcp 22 open to ...").
+  const rest = clean(`${f.ruleId} ${f.message}`);
   return `${label} ${mark}${rest}`;
 }
 
