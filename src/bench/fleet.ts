@@ -2,19 +2,9 @@
 // most source lists repeat across instances and about 5% are unique, in both
 // address families.
 
+import { mulberry32 } from '../core/prng.js';
 import type { Inventory, InventoryInstance, RawPortState } from '../core/types.js';
 
-/** Small seeded PRNG (mulberry32): the same seed gives the same fleet. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // What fleets look like: web ports open to the world, admin ports from an
 // office or private range or the console alias, and a few risky exposures.
@@ -39,7 +29,7 @@ function uniqueV6(rand: () => number): string {
 }
 
 export function syntheticFleet(instances: number, statesPerInstance = 8, seed = 42): Inventory {
-  const rand = prng(seed);
+  const rand = mulberry32(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const list: InventoryInstance[] = [];
   for (let i = 0; i < instances; i++) {

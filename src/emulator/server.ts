@@ -9,6 +9,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { UserInputError } from '../core/errors.js';
 import type { ErrorInfo, Inventory, InventoryInstance } from '../core/types.js';
+import { mulberry32 } from '../core/prng.js';
 
 export interface FaultConfig {
   /** Fixed latency added to every call, in ms. */
@@ -271,17 +272,6 @@ function instanceShape(instance: InventoryInstance): Record<string, unknown> {
 
 // ---------------------------------------------------------------- faults
 
-/** mulberry32: small, seedable, good enough for fault draws. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class TokenBucket {
   private tokens: number;
@@ -346,7 +336,7 @@ export function startEmulator(options: EmulatorOptions): Promise<RunningEmulator
   }
   const faults = options.faults ?? {};
   const fleet = indexFleet(options.inventory);
-  const random = seededRandom(faults.seed ?? 1);
+  const random = mulberry32(faults.seed ?? 1);
   const bucket = faults.rateLimit ? new TokenBucket(faults.rateLimit.requestsPerSecond, faults.rateLimit.burst) : undefined;
   // Tokens from one server run are meaningless to another: a per-server nonce.
   const nonce = randomBytes(6).toString('hex');

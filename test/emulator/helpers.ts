@@ -1,17 +1,10 @@
 // Shared test helpers: small inventories and an SDK client aimed at the emulator.
 import { LightsailClient } from '@aws-sdk/client-lightsail';
 import type { Inventory, InventoryInstance, RawPortState } from '../../src/core/types.js';
+import { useOfflineAwsEnv } from '../aws/env.js';
 
 // Never reach a real account or the metadata service from a test.
-process.env['AWS_ACCESS_KEY_ID'] = 'test';
-process.env['AWS_SECRET_ACCESS_KEY'] = 'test';
-process.env['AWS_CONFIG_FILE'] = '/dev/null';
-process.env['AWS_SHARED_CREDENTIALS_FILE'] = '/dev/null';
-process.env['AWS_EC2_METADATA_DISABLED'] = 'true';
-process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] = 'true';
-delete process.env['AWS_PROFILE'];
-delete process.env['AWS_ENDPOINT_URL'];
-delete process.env['AWS_ENDPOINT_URL_LIGHTSAIL'];
+useOfflineAwsEnv();
 
 export function client(url: string, region: string, maxAttempts = 1): LightsailClient {
   return new LightsailClient({
