@@ -12,6 +12,7 @@ import {
   type IcmpMatch,
   type IntRange,
   type ParsedCidr,
+  type PolicyException,
   type Protocol,
   type Rule,
   type RuleMatch,
@@ -76,16 +77,9 @@ export interface DraftNetwork {
   valid: boolean;
 }
 
-export interface DraftException {
-  rules: string[];
+/** An exception as validated, with where each rule id was written (resolved after the merge). */
+export interface DraftException extends PolicyException {
   ruleRefs: Located<string>[];
-  instances?: string[];
-  regions?: string[];
-  tags?: Record<string, string>;
-  ports?: IntRange[];
-  reason: string;
-  expires?: string;
-  position: SourcePosition;
 }
 
 export interface PolicyFileDraft {
