@@ -193,6 +193,8 @@ function notification(level: SarifLevel, id: string, text: string, properties?: 
   return n;
 }
 
+const COVERAGE_DIAGNOSTICS = new Set(['region-unreadable', 'instance-unreadable', 'instance-gone']);
+
 /** Regions and instances not read, instances deleted mid-scan, and the audit's own diagnostics. */
 function executionNotifications(result: AuditResult): Notification[] {
   const out: Notification[] = [];
@@ -215,7 +217,8 @@ function executionNotifications(result: AuditResult): Notification[] {
       out.push(notification('error', 'instance-not-read', `Instance ${u.name} (${u.region}) could not be read${why}; it was not audited.`, props));
     }
   }
-  const diagnostics = result.diagnostics;
+  // Unread regions and instances are already named above, from the coverage.
+  const diagnostics = result.diagnostics.filter((d) => !COVERAGE_DIAGNOSTICS.has(d.code));
   for (const d of diagnostics.slice(0, MAX_DIAGNOSTIC_NOTIFICATIONS)) {
     const where = d.instance ? `${d.instance.name} (${d.instance.region}): ` : '';
     const level: SarifLevel = d.level === 'info' ? 'note' : d.level;

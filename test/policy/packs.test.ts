@@ -111,7 +111,7 @@ describe('example-team', () => {
     expect(team.files).toEqual(['rules/example-team.yaml', 'rules/baseline.yaml']);
     expect(team.rules.map((r) => r.id).slice(-2)).toEqual(['ssh-outside-office', 'admin-ports-wide-range']);
     expect(Object.keys(team.networks)).toEqual(['office', 'vpn']);
-    expect(team.exceptions.map((e) => e.rules)).toEqual([['ssh-rdp-world', 'high-risk-ports-public'], ['database-ports-public']]);
+    expect(team.exceptions.map((e) => e.rules)).toEqual([['ssh-rdp-world', 'high-risk-ports-public', 'ssh-outside-office', 'admin-ports-wide-range'], ['database-ports-public']]);
     expect(team.exceptions.every((e) => e.expires !== undefined && e.reason.length >= 10)).toBe(true);
   });
 });
