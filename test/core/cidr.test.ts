@@ -119,6 +119,52 @@ describe('parseCidr: rejected inputs', () => {
   });
 });
 
+describe('parseCidr: RFC 4291 edge cases of the hand-written IPv6 reader', () => {
+  // "::" may stand for a single zero group on input (RFC 4291; only RFC 5952's
+  // canonical output forbids it), as ip-cidr also accepts.
+  const accepted: Array<[string, string]> = [
+    ['1:2:3:4:5:6::8', '1:2:3:4:5:6:0:8/128'],
+    ['::2:3:4:5:6:7:8', '0:2:3:4:5:6:7:8/128'],
+    ['1:2:3:4:5:6:7::', '1:2:3:4:5:6:7:0/128'],
+    ['::', '::/128'],
+    ['0000:0000::0', '::/128'],
+    ['aBcD:EF01::', 'abcd:ef01::/128'],
+    ['1::0:0:2', '1::2/128'],
+    ['1:2:3:4:5:6:1.2.3.4', '1:2:3:4:5:6:102:304/128'],
+    ['1::1.2.3.4', '1::102:304/128'], // ip-cidr reads this as the IPv4 1.2.3.4
+  ];
+  test.each(accepted)('%j -> %s', (input, text) => {
+    expect(parseCidr(input)).toEqual({ ok: true, cidr: expect.objectContaining({ text, family: 6 }) });
+  });
+
+  const rejected = [
+    '1:2:3:4:5:6:7::8', // "::" must stand for at least one group
+    '1:2:3:4:5:6:7:8::',
+    '::1:2:3:4:5:6:7:8',
+    '1:2:3:4:5:6:7', // too few groups without "::"
+    '1::2::3',
+    '::1::',
+    '1:::2',
+    '::::',
+    '00000::',
+    '1::10000',
+    ':',
+    ':1::',
+    '::1:',
+    '1:2:3:4:5:6:7:8:',
+    ':1:2:3:4:5:6:7:8',
+    '1::2:',
+    '1:2:3:4:5:6:7:1.2.3.4', // nine groups with the dotted tail
+    '1:2:3:4:5:1.2.3.4',
+    '1::g',
+    '1::-1',
+    '1:: 2',
+  ];
+  test.each(rejected)('%j is rejected', (input) => {
+    expect(parseCidr(input)).toEqual({ ok: false, error: 'not an IP address or CIDR' });
+  });
+});
+
 describe('formatAddress', () => {
   const cases: Array<[bigint, Family, string]> = [
     [0n, 4, '0.0.0.0'],
