@@ -384,7 +384,11 @@ export function createStateNormalizer<M>(makeMemo: () => M): (raw: RawPortState)
   const otherRoot: ShapeMap = new Map();
   const fresh = (raw: RawPortState): SharedState<M> => {
     const result = normalizePortState(raw);
-    Object.freeze(result.state);
+    // Shared by every alike state: nothing in it may change afterwards.
+    const { state } = result;
+    for (const range of [state.ports, state.icmpType, state.icmpCode]) if (range) Object.freeze(range);
+    for (const d of result.diagnostics) Object.freeze(d);
+    Object.freeze(state);
     Object.freeze(result.diagnostics);
     return { result: Object.freeze(result), memo: makeMemo() };
   };
