@@ -11,10 +11,6 @@ export function compareForKeeping(a: Finding, b: Finding): number {
   return Number(a.suppressed) - Number(b.suppressed) || compareFindings(a, b);
 }
 
-export function sortedFindings(findings: readonly Finding[], compare = compareFindings): Finding[] {
-  return [...findings].sort(compare);
-}
-
 function icmpPart(label: string, value: number | null): string | null {
   if (value === null || value === -1) return null;
   return `${label} ${value}`;
