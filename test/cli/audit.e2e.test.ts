@@ -143,3 +143,44 @@ describe('help and version', () => {
     expect(r.stdout.trim()).toBe(JSON.parse(readFileSync('package.json', 'utf8')).version);
   });
 });
+
+describe('--baseline and --fail-on-new', () => {
+  const rdp = { ...world22, fromPort: 3389, toPort: 3389 };
+  const db = { fromPort: 5432, toPort: 5432, protocol: 'tcp', state: 'open', cidrs: ['0.0.0.0/0'], ipv6Cidrs: [], cidrListAliases: [] };
+
+  test('marks findings new or unchanged, lists fixed ones, and fails only on new ones', async () => {
+    const before = tmp('baseline-before');
+    const first = await runCli(['audit', '--input', completeInventory([world22, rdp]), '--out', before, ...NOW]);
+    expect(first.code).toBe(1);
+
+    // 22 stays open, 3389 was closed, 5432 is new.
+    const after = tmp('baseline-after');
+    const inv = completeInventory([world22, db]);
+    const second = await runCli(['audit', '--input', inv, '--out', after, '--format', 'json,sarif', '--baseline', join(before, 'portolan.json'), ...NOW]);
+    expect(second.code).toBe(1);
+    const report = JSON.parse(readFileSync(join(after, 'portolan.json'), 'utf8'));
+    const state = (port: number) => report.findings.filter((f: { portState: { fromPort: number } }) => f.portState.fromPort === port).map((f: { baselineState: string }) => f.baselineState);
+    expect(new Set(state(22))).toEqual(new Set(['unchanged']));
+    expect(new Set(state(5432))).toEqual(new Set(['new']));
+    expect(report.fixed.map((f: { portState: { fromPort: number } }) => f.portState.fromPort)).toContain(3389);
+    const sarif = JSON.parse(readFileSync(join(after, 'portolan.sarif'), 'utf8'));
+    const states = new Set(sarif.runs[0].results.map((r: { baselineState: string }) => r.baselineState));
+    expect(states).toEqual(new Set(['new', 'unchanged']));
+
+    // Only the unchanged high/critical findings remain: --fail-on-new passes, plain --fail-on fails.
+    const onlyOld = completeInventory([world22]);
+    const quiet = await runCli(['audit', '--input', onlyOld, '--out', tmp('baseline-old'), '--baseline', join(before, 'portolan.json'), '--fail-on-new', ...NOW]);
+    expect(quiet.code).toBe(0);
+    const loud = await runCli(['audit', '--input', onlyOld, '--out', tmp('baseline-old2'), '--baseline', join(before, 'portolan.json'), ...NOW]);
+    expect(loud.code).toBe(1);
+    const withNew = await runCli(['audit', '--input', inv, '--out', tmp('baseline-new'), '--baseline', join(before, 'portolan.json'), '--fail-on-new', ...NOW]);
+    expect(withNew.code).toBe(1);
+  });
+
+  test('a baseline that is not a Portolan report is a usage error', async () => {
+    const r = await runCli(['audit', '--input', SAMPLE, '--out', tmp('bad-baseline'), '--baseline', 'test/fixtures/sample-inventory.json', ...NOW]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n')[0]).toMatch(/^baseline: /);
+    expect(existsSync(tmp('bad-baseline'))).toBe(false);
+  });
+});
