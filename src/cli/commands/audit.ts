@@ -7,7 +7,7 @@ import { severityRank } from '../../core/order.js';
 import type { AuditResult, Inventory, ReportMeta, Severity } from '../../core/types.js';
 import { SEVERITIES } from '../../core/types.js';
 import type { CollectOptions } from '../../aws/collector.js';
-import { readInventoryFile } from '../../emulator/inventory-file.js';
+import { readInventoryFile } from '../inventory-file.js';
 import { loadPolicy } from '../../policy/load.js';
 import { formatReport, REPORT_FORMATS, reportFileName, type ReportFormat } from '../../report/index.js';
 import { formatText } from '../../report/text.js';

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { UserInputError } from '../../core/errors.js';
-import { readInventoryFile } from '../../emulator/inventory-file.js';
+import { readInventoryFile } from '../inventory-file.js';
 import { DEFAULT_PAGE_SIZE, isLoopbackHost, startEmulator, type FaultConfig } from '../../emulator/server.js';
 
 /** Flags as commander hands them over: strings, unparsed. */

@@ -1,4 +1,4 @@
-// The inventory reader for the whole project (the emulator serves it, `audit
+// The inventory file reader, shared by the commands that take one (the emulator serves it, `audit
 // --input` evaluates it): JSON.parse plus one cheap loop over the shape, so a
 // 130 MB file costs little more than parsing it. Port states stay raw: only
 // their being objects is checked; their meaning is the engine's business.
@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { InventoryError } from '../core/errors.js';
 import type { Inventory } from '../core/types.js';
-import type { FaultConfig } from './server.js';
+import type { FaultConfig } from '../emulator/server.js';
 
 export interface InventoryFile {
   inventory: Inventory;

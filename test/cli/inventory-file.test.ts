@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { InventoryError } from '../../src/core/errors.js';
-import { jsonErrorOffset, parseInventoryText, readInventoryFile, validateFaults } from '../../src/emulator/inventory-file.js';
+import { jsonErrorOffset, parseInventoryText, readInventoryFile, validateFaults } from '../../src/cli/inventory-file.js';
 import { demoFleet } from '../../src/emulator/demo-fleet.js';
 
 let dir: string;
