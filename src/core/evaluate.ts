@@ -8,7 +8,7 @@
 import { hash } from 'node:crypto';
 import { allowListText, sourcesText, trafficText } from './describe.js';
 import { anyGlobMatch } from './glob.js';
-import { allowCovers, EVERY_PORT, matchesSource, matchesTraffic } from './match.js';
+import { allowCovers, EVERY_PORT, matchesSource, matchesTraffic, rangeCovered } from './match.js';
 import { createStateNormalizer } from './normalize.js';
 import type {
   AuditResult,
@@ -98,16 +98,6 @@ export function expiryInstant(expires: string): number {
   return Date.UTC(y, m - 1, d + 1);
 }
 
-function portsInside(range: IntRange, ports: readonly IntRange[]): boolean {
-  const sorted = [...ports].sort((a, b) => a.from - b.from);
-  let next = range.from;
-  for (const p of sorted) {
-    if (p.from > next) break;
-    if (p.to >= next) next = p.to + 1;
-  }
-  return next > range.to;
-}
-
 function exceptionMatches(ex: PolicyException, p: PendingFinding): boolean {
   if (!ex.rules.includes('*') && !ex.rules.includes(p.rule.id)) return false;
   if (ex.regions && !ex.regions.includes(p.inst.region)) return false;
@@ -115,7 +105,7 @@ function exceptionMatches(ex: PolicyException, p: PendingFinding): boolean {
   if (ex.tags && !tagsMatch(ex.tags, p.inst.tags)) return false;
   if (ex.ports) {
     if (!p.portRange) return false; // ICMP findings have no port range
-    if (!portsInside(p.portRange, ex.ports)) return false;
+    if (!rangeCovered(p.portRange, ex.ports)) return false;
   }
   return true;
 }

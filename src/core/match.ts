@@ -3,6 +3,7 @@
 // source-dependent parts, which are the expensive ones.
 
 import { coversFamily, hasAddressOutside, PRIVATE_SET, setsIntersect } from './cidr.js';
+import { EVERY_ICMP_VALUE, EVERY_PORT } from './normalize.js';
 import type {
   AllowEntry,
   IcmpMatch,
@@ -15,8 +16,7 @@ import type {
   SourceSet,
 } from './types.js';
 
-export const EVERY_PORT: IntRange = { from: 0, to: 65535 };
-const EVERY_ICMP_VALUE: IntRange = { from: 0, to: 255 };
+export { EVERY_ICMP_VALUE, EVERY_PORT };
 
 function rangesIntersect(a: IntRange, b: IntRange): boolean {
   return a.from <= b.to && b.from <= a.to;
@@ -136,7 +136,7 @@ function icmpCovers(icmp: IcmpMatch | undefined, type: IntRange, code: IntRange)
 }
 
 /** Whether the union of `pieces` contains every integer of `range`. */
-function rangeCovered(range: IntRange, pieces: IntRange[]): boolean {
+export function rangeCovered(range: IntRange, pieces: readonly IntRange[]): boolean {
   const sorted = [...pieces].sort((a, b) => a.from - b.from);
   let next = range.from; // first port not yet covered
   for (const piece of sorted) {

@@ -12,8 +12,8 @@ export interface NormalizeResult {
   diagnostics: Array<Omit<Diagnostic, 'instance'>>;
 }
 
-const EVERY_PORT: IntRange = Object.freeze({ from: 0, to: 65535 });
-const EVERY_ICMP_VALUE: IntRange = Object.freeze({ from: 0, to: 255 });
+export const EVERY_PORT: IntRange = Object.freeze({ from: 0, to: 65535 });
+export const EVERY_ICMP_VALUE: IntRange = Object.freeze({ from: 0, to: 255 });
 
 /** Shows a raw value in a message: strings quoted, everything else as JSON would. */
 function show(value: unknown): string {
