@@ -32,6 +32,8 @@ export interface InventoryRegion {
   name: string;
   status: RegionStatus;
   error?: ErrorInfo;
+  /** The account the region was read in (organization inventories, org-v1 O2). */
+  accountId?: string;
 }
 
 /** Absent status means `ok`. */
@@ -47,12 +49,30 @@ export interface InventoryInstance {
   status?: InstanceStatus;
   error?: ErrorInfo;
   portStates?: RawPortState[];
+  /** The firewall as GetInstances listed it (`networking.ports`), raw: compared with portStates for drift. */
+  listedPorts?: RawPortState[];
+  /** The account the instance lives in (organization inventories, org-v1 O2). */
+  accountId?: string;
   [extra: string]: unknown;
+}
+
+/** `skipped`: not ACTIVE (suspended, closed), listed but not audited and not a gap. */
+export type AccountStatus = 'ok' | 'error' | 'skipped';
+
+export interface InventoryAccount {
+  id: string;
+  name?: string;
+  /** Organizational unit path, e.g. "/prod/shop" ("/" for the root). */
+  ouPath?: string;
+  status: AccountStatus;
+  error?: ErrorInfo;
 }
 
 export interface Inventory {
   version: 1;
   collectedAt: string;
+  /** Organization inventories only (org-v1 O2): every member account, read or not. */
+  accounts?: InventoryAccount[];
   regions: InventoryRegion[];
   instances: InventoryInstance[];
   [extra: string]: unknown;
