@@ -11,6 +11,7 @@ import {
   type Instance,
 } from '@aws-sdk/client-lightsail';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import { setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
 import { UserInputError } from '../core/errors.js';
 import type { ErrorInfo, Inventory, InventoryInstance, InventoryRegion, RawPortState, Tag } from '../core/types.js';
@@ -51,6 +52,8 @@ export interface CollectOptions {
   onProgress?: (p: CollectProgress) => void;
   /** collectedAt clock, injectable. */
   now?: () => Date;
+  /** Ctrl-C: stops the collection (queued reads are dropped, calls in flight aborted) and rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 export interface CollectProgress {
@@ -116,6 +119,9 @@ export async function collectInventory(options: CollectOptions): Promise<Invento
   const maxAttempts = positiveInt(options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS, 'maxAttempts');
   const requestTimeoutMs = positiveInt(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, 'requestTimeoutMs');
   const now = options.now ?? (() => new Date());
+  const signal = options.signal;
+  // Every call in flight listens to the signal: far more than Node's default of 10.
+  if (signal) setMaxListeners(0, signal);
   const collectedAt = now().toISOString().replace(/\.\d{3}Z$/, 'Z');
 
   const homeRegion = await resolveHomeRegion(options.homeRegion, options.profile);
@@ -159,17 +165,11 @@ export async function collectInventory(options: CollectOptions): Promise<Invento
   };
 
   try {
-    let offered: string[];
-    try {
-      const out = await clientFor(homeRegion).send(new GetRegionsCommand({}));
-      offered = (out.regions ?? []).map((r): unknown => r.name).filter((n): n is string => typeof n === 'string' && n !== '');
-    } catch (e) {
-      const err = errorInfo(e);
-      throw new CollectError(
-        `cannot list Lightsail regions (GetRegions in ${homeRegion}): ${err.code}: ${oneLine(err.message)}; nothing was collected`,
-      );
-    }
+    const offered = await listRegions(clientFor(homeRegion), homeRegion, signal);
     const selection = selectRegions(offered, options.regions, options.excludeRegions);
+    if (selection.regions.length === 0 && selection.notOffered.length === 0) {
+      throw new CollectError(`no region left to read: GetRegions offered ${offered.join(', ')} and every one was excluded; nothing was collected`);
+    }
 
     const progress: CollectProgress = {
       regionsTotal: selection.regions.length + selection.notOffered.length,
@@ -185,7 +185,8 @@ export async function collectInventory(options: CollectOptions): Promise<Invento
     // One limiter for every port-state read in every region: the bound the user sets.
     // Listing stays outside it (one call in flight per region) so the next
     // page is never queued behind thousands of reads: that keeps the reads fed.
-    const limit = pLimit(concurrency);
+    const limit = pLimit({ concurrency, rejectOnClear: true });
+    signal?.addEventListener('abort', () => limit.clearQueue(), { once: true });
     let listingsLeft = selection.regions.length;
 
     const readRegion = async (region: string): Promise<{ region: InventoryRegion; instances: InventoryInstance[] }> => {
@@ -203,7 +204,7 @@ export async function collectInventory(options: CollectOptions): Promise<Invento
             instances.push(instance);
             progress.instancesListed += 1;
             reads.push(
-              limit(() => readPortStates(client, instance)).then(() => {
+              limit(() => readPortStates(client, instance, signal)).then(() => {
                 progress.instancesDone += 1;
                 if (instance.status === 'error') progress.instancesFailed += 1;
                 report();
@@ -211,8 +212,9 @@ export async function collectInventory(options: CollectOptions): Promise<Invento
             );
           }
           report();
-        });
+        }, signal);
       } catch (e) {
+        if (signal?.aborted) throw signal.reason;
         regionError = errorInfo(e);
       }
       listingsLeft -= 1;
@@ -227,7 +229,9 @@ export async function collectInventory(options: CollectOptions): Promise<Invento
       };
     };
 
-    const results = await Promise.all(selection.regions.map(readRegion));
+    const results = await Promise.all(selection.regions.map(readRegion)).catch((e: unknown) => {
+      throw signal?.aborted ? signal.reason : e; // a cleared queue rejects with AbortError: the user stopped the run
+    });
     const regions: InventoryRegion[] = results.map((r) => r.region);
     for (const name of selection.notOffered) {
       regions.push({
@@ -245,17 +249,52 @@ export async function collectInventory(options: CollectOptions): Promise<Invento
   }
 }
 
+/**
+ * The regions GetRegions offers. An answer without a regions list, with an
+ * entry that has no name, or with no region at all is not "nothing to read":
+ * nothing could be learned, so nothing is collected (exit 2).
+ */
+async function listRegions(client: LightsailClient, homeRegion: string, signal: AbortSignal | undefined): Promise<string[]> {
+  let regions: unknown;
+  try {
+    regions = (await client.send(new GetRegionsCommand({}), signal ? { abortSignal: signal } : {})).regions;
+  } catch (e) {
+    if (signal?.aborted) throw signal.reason;
+    const err = errorInfo(e);
+    throw new CollectError(`cannot list Lightsail regions (GetRegions in ${homeRegion}): ${err.code}: ${oneLine(err.message)}; nothing was collected`);
+  }
+  const malformed = (what: string): CollectError =>
+    new CollectError(`cannot list Lightsail regions (GetRegions in ${homeRegion}): MalformedResponse: ${what}; nothing was collected`);
+  if (!Array.isArray(regions)) throw malformed('the answer has no regions list');
+  if (regions.length === 0) throw malformed('the answer lists no region');
+  return regions.map((r: unknown, i) => {
+    const name = isRecord(r) ? r['name'] : undefined;
+    if (typeof name !== 'string' || name === '') throw malformed(`region ${i} has no name`);
+    return name;
+  });
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
 /** GetInstances has no SDK paginator: loop on nextPageToken, refusing a token seen before (a loop, not a hang). */
-export async function listInstances(client: LightsailClient, onPage: (instances: Instance[]) => void): Promise<number> {
+export async function listInstances(client: LightsailClient, onPage: (instances: Instance[]) => void, signal?: AbortSignal): Promise<number> {
   const seen = new Set<string>();
   let pageToken: string | undefined;
   let pages = 0;
   for (;;) {
-    const out = await client.send(new GetInstancesCommand(pageToken !== undefined ? { pageToken } : {}));
+    const out = await client.send(new GetInstancesCommand(pageToken !== undefined ? { pageToken } : {}), signal ? { abortSignal: signal } : {});
     pages += 1;
-    onPage(out.instances ?? []);
-    const next = out.nextPageToken;
+    // An answer without the list it exists to return is not an empty region.
+    const instances: unknown = out.instances;
+    if (!Array.isArray(instances)) throw codedError('MalformedResponse', `GetInstances answered page ${pages} without an instances list`);
+    const bad = instances.findIndex((i: unknown) => !isRecord(i));
+    if (bad >= 0) throw codedError('MalformedResponse', `GetInstances page ${pages} has an entry (${bad}) that is not an instance object`);
+    onPage(instances as Instance[]);
+    const next: unknown = out.nextPageToken;
     if (next === undefined || next === null || next === '') return pages;
+    if (typeof next !== 'string') throw codedError('MalformedResponse', `GetInstances page ${pages} has a page token that is not a string`);
     if (seen.has(next)) throw codedError('RepeatedPageToken', `GetInstances returned page token ${JSON.stringify(next)} twice; listing stopped after ${pages} pages`);
     if (pages >= MAX_PAGES) throw codedError('TooManyPages', `GetInstances still had more pages after ${MAX_PAGES}; listing stopped`);
     seen.add(next);
@@ -263,20 +302,23 @@ export async function listInstances(client: LightsailClient, onPage: (instances:
   }
 }
 
-async function readPortStates(client: LightsailClient, instance: InventoryInstance): Promise<void> {
+async function readPortStates(client: LightsailClient, instance: InventoryInstance, signal: AbortSignal | undefined): Promise<void> {
   if (instance.status === 'error') return; // unusable listing entry, already recorded
   try {
-    const out = await client.send(new GetInstancePortStatesCommand({ instanceName: instance.name }));
-    if (!Array.isArray(out.portStates)) {
+    const out = await client.send(new GetInstancePortStatesCommand({ instanceName: instance.name }), signal ? { abortSignal: signal } : {});
+    const states: unknown = out.portStates;
+    if (!Array.isArray(states)) {
       // An absent array is not "no open ports": recording [] would pass an unread instance as clean.
-      setFailure(instance, {
-        code: 'MalformedResponse',
-        message: `GetInstancePortStates returned no portStates array for ${instance.name}`,
-      });
+      setFailure(instance, { code: 'MalformedResponse', message: `GetInstancePortStates returned no portStates array for ${instance.name}` });
       return;
     }
-    instance.portStates = out.portStates.map((s) => withoutUndefined(s) as RawPortState);
+    if (!states.every(isRecord)) {
+      setFailure(instance, { code: 'MalformedResponse', message: `GetInstancePortStates returned a port state that is not an object for ${instance.name}` });
+      return;
+    }
+    instance.portStates = states.map((s) => withoutUndefined(s) as RawPortState);
   } catch (e) {
+    if (signal?.aborted) throw signal.reason;
     const err = errorInfo(e);
     if (err.code === 'NotFoundException') instance.status = 'gone';
     else setFailure(instance, err);

@@ -202,7 +202,7 @@ async function rssBench(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'portolan-bench-'));
   try {
     const measure = join(dirname(fileURLToPath(import.meta.url)), 'measure.js');
-    const args = [measure, 'cli', 'collect', '--out', join(dir, 'inventory.json'), '--endpoint-url', emulator.url, '--region', 'xx-bench-1', '--concurrency', '32', '--quiet'];
+    const args = [measure, 'cli', 'collect', '--out', join(dir, 'inventory.json'), '--endpoint-url', emulator.url, '--home-region', 'xx-bench-1', '--concurrency', '32', '--quiet'];
     const stderr = await new Promise<string>((resolve, reject) => {
       const child = spawn(process.execPath, args, { env: { ...process.env, ...OFFLINE_ENV }, stdio: ['ignore', 'ignore', 'pipe'] });
       let text = '';

@@ -4,35 +4,39 @@
 import { Option, type Command } from 'commander';
 import type { CollectOptions } from '../aws/collector.js';
 import { UserInputError } from '../core/errors.js';
+import { quote } from '../core/text.js';
+import { redactUrl, textFlag } from './flags.js';
+import { interruption } from './interrupt.js';
+import { stderr } from './output.js';
 import { createProgressReporter } from './progress.js';
 
 export function addCollectorOptions(cmd: Command): Command {
   return cmd
-    .option('--endpoint-url <url>', 'Lightsail endpoint (default: the SDK: AWS_ENDPOINT_URL_LIGHTSAIL, AWS_ENDPOINT_URL, else the regional AWS endpoint)')
-    .option('--region <region>', 'home region asked for the region list (default: AWS_REGION, AWS_DEFAULT_REGION, the profile, else us-east-1)')
-    .option('--regions <list>', 'only these regions, comma-separated; "!name" skips a region (e.g. "!ap-south-1")')
-    .option('--exclude-regions <list>', 'skip these regions, comma-separated')
-    .option('--concurrency <n>', 'parallel GetInstancePortStates calls across all regions (default 8)')
-    .option('--max-attempts <n>', 'attempts per call for failures (5xx, timeouts, dropped connections), first included; throttling is retried apart, for up to 5 minutes (default 8)')
-    .addOption(new Option('--retry-mode <mode>', 'standard, or adaptive (client-side rate limiting)').choices(['standard', 'adaptive']))
-    .option('--profile <name>', 'AWS shared config profile')
-    .option('--role-arn <arn>', 'assume this IAM role (session name portolan-audit)')
-    .option('--external-id <id>', 'external id for --role-arn')
-    .option('--quiet', 'no progress and no summary on stderr', false);
+    .option('--region <list>', 'audit only these regions, comma-separated; "!name" skips one, e.g. "us-east-1,eu-west-1" or "!ap-south-1" (default: every region GetRegions returns)')
+    .addOption(new Option('--regions <list>', 'the same as --region').hideHelp())
+    .option('--exclude-regions <list>', 'skip these regions, comma-separated (default: none)')
+    .option('--home-region <region>', 'the region asked for the region list (default: AWS_REGION, else AWS_DEFAULT_REGION, else the profile\'s region, else us-east-1)')
+    .option('--endpoint-url <url>', 'send every Lightsail call to this endpoint, e.g. the local emulator (default: the SDK\'s AWS_ENDPOINT_URL_LIGHTSAIL or AWS_ENDPOINT_URL, else AWS)')
+    .option('--concurrency <n>', 'GetInstancePortStates calls in flight across all regions (default: 8)')
+    .option('--max-attempts <n>', 'attempts per call for failures (5xx, timeouts, dropped connections), the first included; throttling is retried apart, for up to 5 minutes (default: 8)')
+    .addOption(new Option('--retry-mode <mode>', 'standard, or adaptive (client-side rate limiting) (default: standard)').choices(['standard', 'adaptive']))
+    .option('--profile <name>', 'AWS shared config profile (default: the SDK\'s credential chain)')
+    .option('--role-arn <arn>', 'assume this IAM role first, session name portolan-audit (default: none)')
+    .option('--external-id <id>', 'external id for --role-arn (default: none)')
+    .option('--quiet', 'print no progress and no summary; errors still go to stderr');
 }
 
 const REGION = /^[a-z]{2}(-[a-z0-9]+)+-\d+$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 
 function text(opts: Record<string, unknown>, key: string): string | undefined {
-  const v = opts[key];
-  return typeof v === 'string' ? v : undefined;
+  return textFlag(opts, key, `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
 }
 
 function integer(raw: string | undefined, flag: string, min: number, max: number): number | undefined {
   if (raw === undefined) return undefined;
   const n = /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isInteger(n) || n < min || n > max) throw new UserInputError(`${flag}: "${raw}" is not a whole number from ${min} to ${max}`);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UserInputError(`${flag}: ${quote(raw)} is not a whole number from ${min} to ${max}`);
   return n;
 }
 
@@ -44,8 +48,8 @@ function regionList(raw: string, flag: string): string[] {
   if (list.length === 0) throw new UserInputError(`${flag}: give at least one region`);
   for (const r of list) {
     const name = r.startsWith('!') ? r.slice(1) : r;
-    if (!REGION.test(name)) throw new UserInputError(`${flag}: "${r}" is not a region name like us-east-1`);
-    if (r.startsWith('!') && flag !== '--regions') throw new UserInputError(`${flag}: "${r}": list region names without "!"`);
+    if (!REGION.test(name)) throw new UserInputError(`${flag}: ${quote(r)} is not a region name like us-east-1`);
+    if (r.startsWith('!') && flag === '--exclude-regions') throw new UserInputError(`${flag}: ${quote(r)}: list region names without "!"`);
   }
   return list;
 }
@@ -59,26 +63,30 @@ export function collectOptionsFrom(opts: Record<string, unknown>): CollectOption
     try {
       url = new URL(endpoint);
     } catch {
-      throw new UserInputError(`--endpoint-url: "${endpoint}" is not a URL (e.g. https://lightsail.us-east-1.amazonaws.com)`);
+      throw new UserInputError(`--endpoint-url: the value is not a URL (e.g. https://lightsail.us-east-1.amazonaws.com)`);
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw new UserInputError(`--endpoint-url: "${endpoint}" must be an http or https URL`);
+      throw new UserInputError(`--endpoint-url: ${redactUrl(endpoint)} must be an http or https URL`);
     }
     out.endpointUrl = endpoint;
   }
-  const home = text(opts, 'region');
+  const home = text(opts, 'homeRegion');
   if (home !== undefined) {
-    if (!REGION.test(home)) throw new UserInputError(`--region: "${home}" is not a region name like us-east-1`);
+    if (!REGION.test(home)) throw new UserInputError(`--home-region: ${quote(home)} is not a region name like us-east-1`);
     out.homeRegion = home;
   }
   const include: string[] = [];
   const exclude: string[] = [];
-  const regions = text(opts, 'regions');
-  if (regions !== undefined) {
-    for (const r of regionList(regions, '--regions')) (r.startsWith('!') ? exclude : include).push(r.replace(/^!/, ''));
+  for (const [key, flag] of [['region', '--region'], ['regions', '--regions']] as const) {
+    const regions = text(opts, key);
+    if (regions === undefined) continue;
+    for (const r of regionList(regions, flag)) (r.startsWith('!') ? exclude : include).push(r.replace(/^!/, ''));
   }
   const excluded = text(opts, 'excludeRegions');
   if (excluded !== undefined) exclude.push(...regionList(excluded, '--exclude-regions'));
+  if (include.length > 0 && include.every((r) => exclude.includes(r))) {
+    throw new UserInputError(`--regions/--exclude-regions: every region named is also excluded (${include.join(', ')}); nothing would be audited`);
+  }
   if (include.length > 0) out.regions = include;
   if (exclude.length > 0) out.excludeRegions = exclude;
 
@@ -88,7 +96,7 @@ export function collectOptionsFrom(opts: Record<string, unknown>): CollectOption
   if (maxAttempts !== undefined) out.maxAttempts = maxAttempts;
   const retryMode = text(opts, 'retryMode');
   if (retryMode !== undefined) {
-    if (retryMode !== 'standard' && retryMode !== 'adaptive') throw new UserInputError(`--retry-mode: "${retryMode}" is not standard or adaptive`);
+    if (retryMode !== 'standard' && retryMode !== 'adaptive') throw new UserInputError(`--retry-mode: ${quote(retryMode)} is not standard or adaptive`);
     out.retryMode = retryMode;
   }
 
@@ -96,7 +104,7 @@ export function collectOptionsFrom(opts: Record<string, unknown>): CollectOption
   if (profile !== undefined) out.profile = profile;
   const roleArn = text(opts, 'roleArn');
   if (roleArn !== undefined) {
-    if (!ROLE_ARN.test(roleArn)) throw new UserInputError(`--role-arn: "${roleArn}" is not an IAM role ARN like arn:aws:iam::111122223333:role/Auditor`);
+    if (!ROLE_ARN.test(roleArn)) throw new UserInputError(`--role-arn: ${quote(roleArn)} is not an IAM role ARN like arn:aws:iam::111122223333:role/Auditor`);
     out.roleArn = roleArn;
   }
   const externalId = text(opts, 'externalId');
@@ -104,6 +112,7 @@ export function collectOptionsFrom(opts: Record<string, unknown>): CollectOption
     if (roleArn === undefined) throw new UserInputError('--external-id needs --role-arn');
     out.externalId = externalId;
   }
-  if (!opts['quiet']) out.onProgress = createProgressReporter(process.stderr);
+  if (!opts['quiet']) out.onProgress = createProgressReporter(stderr());
+  out.signal = interruption().signal;
   return out;
 }

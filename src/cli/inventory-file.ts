@@ -1,12 +1,17 @@
-// The inventory file reader, shared by the commands that take one (the emulator serves it, `audit
-// --input` evaluates it): JSON.parse plus one cheap loop over the shape, so a
-// 130 MB file costs little more than parsing it. Port states stay raw: only
-// their being objects is checked; their meaning is the engine's business.
+// The inventory file reader, shared by the commands that take one (`audit
+// --input` evaluates it, the emulator serves it). The file is read as a
+// stream: each region, account and instance is parsed and checked on its own
+// and handed over, so a file of any size costs little more than its largest
+// instance. Port states stay raw: only their being objects is checked; their
+// meaning is the engine's business. Any shape problem makes the whole file an
+// error (exit 2), reported once the whole file has been read.
 
-import { readFileSync } from 'node:fs';
 import { InventoryError } from '../core/errors.js';
-import type { Inventory } from '../core/types.js';
-import type { FaultConfig } from '../emulator/server.js';
+import { JsonSyntaxError, JsonTopLevelSplitter } from '../core/json-split.js';
+import { quote } from '../core/text.js';
+import type { ErrorInfo, Inventory, InventoryAccount, InventoryInstance, InventoryRegion } from '../core/types.js';
+import { validateFaults, type FaultConfig } from '../emulator/faults.js';
+import { INVENTORY_MAX_BYTES, readChunks } from '../io/files.js';
 
 export interface InventoryFile {
   inventory: Inventory;
@@ -14,38 +19,30 @@ export interface InventoryFile {
   faults?: FaultConfig;
 }
 
+/** Where the pieces of an inventory go as they are read. */
+export interface InventorySink {
+  account(account: InventoryAccount): void;
+  region(region: InventoryRegion): void;
+  instance(instance: InventoryInstance): void;
+}
+
+/** The top-level values of an inventory other than its lists. */
+export interface InventoryHeader {
+  collectedAt: string;
+  /** Whether the file lists `accounts` (an organization inventory, org-v1 O2). */
+  organization: boolean;
+  faults?: FaultConfig;
+  /** `listing` when port states were taken from GetInstances (`--port-source listing`). */
+  portSource?: string;
+  /** Account ids the file's regions and instances name (with their instances' ARNs). */
+  accountIds: Set<string>;
+}
+
 /** Stop listing shape errors after this many: one wrong field in a big file tends to repeat. */
 const MAX_PROBLEMS = 20;
 
-export function readInventoryFile(path: string): InventoryFile {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String((error as Error).message);
-    throw new InventoryError(`${path}: cannot read inventory: ${why}`);
-  }
-  return parseInventoryText(text, path);
-}
-
-/** Parses and validates inventory JSON text; `file` names it in messages. */
-export function parseInventoryText(text: string, file: string): InventoryFile {
-  const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  let data: unknown;
-  try {
-    data = JSON.parse(source);
-  } catch (error) {
-    throw new InventoryError(`${file}: not valid JSON: ${describeJsonError(source, (error as Error).message)}`);
-  }
-  const problems = validateInventory(data);
-  if (problems.length > 0) throw new InventoryError(problems.map((p) => `${file}: ${p}`));
-  const { faults, ...rest } = data as Record<string, unknown>;
-  const inventory = rest as unknown as Inventory;
-  return faults === undefined ? { inventory } : { inventory, faults: faults as FaultConfig };
-}
-
-// ---------------------------------------------------------------- shape
+const STREAMED = new Set(['regions', 'instances', 'accounts']);
+const WANTED = new Set(['version', 'collectedAt', 'faults', 'portSource']);
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
@@ -53,252 +50,280 @@ function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object') return 'an object';
-  if (typeof value === 'string') return `"${value.length > 40 ? `${value.slice(0, 40)}...` : value}"`;
+  if (typeof value === 'string') return quote(value, 40);
   return String(value);
 }
 
-/** Every shape problem as `path: message` (at most MAX_PROBLEMS, then a count). */
-export function validateInventory(data: unknown): string[] {
-  const problems: string[] = [];
-  let dropped = 0;
-  const problem = (path: string, message: string): void => {
-    if (problems.length < MAX_PROBLEMS) problems.push(`${path}: ${message}`);
-    else dropped++;
-  };
-  const expectString = (obj: Record<string, unknown>, key: string, path: string, optional = false): void => {
+const UNKNOWN_ERROR: ErrorInfo = { code: 'UnknownError', message: 'the inventory records no reason' };
+
+/** Checks pieces as they come and remembers what the end must check. */
+class InventoryChecker {
+  readonly problems: string[] = [];
+  private dropped = 0;
+  private readonly header: Record<string, unknown> = {};
+  private readonly seen = new Set<string>();
+  private readonly listedAccounts = new Set<string>();
+  private readonly namedAccounts = new Set<string>();
+  private organization = false;
+
+  constructor(private readonly sink: InventorySink) {}
+
+  problem(path: string, message: string): void {
+    if (this.problems.length < MAX_PROBLEMS) this.problems.push(`${path}: ${message}`);
+    else this.dropped++;
+  }
+
+  value(key: string, value: unknown): void {
+    this.seen.add(key);
+    if (STREAMED.has(key)) this.problem(key, `expected an array, got ${describe(value)}`);
+    else this.header[key] = value;
+  }
+
+  arrayStart(key: string): void {
+    this.seen.add(key);
+    if (key === 'accounts') this.organization = true;
+  }
+
+  element(key: string, index: number, value: unknown): void {
+    const before = this.problems.length + this.dropped;
+    if (key === 'regions') {
+      const region = this.checkRegion(value, `regions[${index}]`);
+      if (region && this.problems.length + this.dropped === before) this.sink.region(region);
+    } else if (key === 'accounts') {
+      const account = this.checkAccount(value, `accounts[${index}]`);
+      if (account && this.problems.length + this.dropped === before) this.sink.account(account);
+    } else {
+      const instance = this.checkInstance(value, `instances[${index}]`);
+      if (instance && this.problems.length + this.dropped === before) this.sink.instance(instance);
+    }
+  }
+
+  finish(): InventoryHeader {
+    const h = this.header;
+    if (h['version'] !== 1) this.problem('version', `expected 1, got ${h['version'] === undefined ? 'nothing' : describe(h['version'])}`);
+    if (typeof h['collectedAt'] !== 'string') this.problem('collectedAt', `expected a string, got ${h['collectedAt'] === undefined ? 'nothing' : describe(h['collectedAt'])}`);
+    if (!this.seen.has('regions')) this.problem('regions', 'missing (expected an array)');
+    if (!this.seen.has('instances')) this.problem('instances', 'missing (expected an array)');
+    if (h['portSource'] !== undefined && h['portSource'] !== 'port-states' && h['portSource'] !== 'listing') {
+      this.problem('portSource', `expected "port-states" or "listing", got ${describe(h['portSource'])}`);
+    }
+    if (this.organization) {
+      for (const id of this.namedAccounts) if (!this.listedAccounts.has(id)) this.problem('accounts', `account ${quote(id)} is named by a region or an instance but not listed`);
+    }
+    if (h['faults'] !== undefined) for (const p of validateFaults(h['faults'], 'faults')) this.problem(p.split(': ')[0] ?? 'faults', p.slice(p.indexOf(': ') + 2));
+    if (this.dropped > 0) this.problems.push(`... and ${this.dropped} more problem${this.dropped === 1 ? '' : 's'}`);
+    return {
+      collectedAt: typeof h['collectedAt'] === 'string' ? h['collectedAt'] : '',
+      organization: this.organization,
+      ...(h['faults'] !== undefined ? { faults: h['faults'] as FaultConfig } : {}),
+      ...(typeof h['portSource'] === 'string' ? { portSource: h['portSource'] } : {}),
+      accountIds: this.namedAccounts,
+    };
+  }
+
+  private string(obj: Record<string, unknown>, key: string, path: string, optional = false): string | undefined {
     const v = obj[key];
-    if (v === undefined && optional) return;
-    if (typeof v !== 'string') problem(`${path}.${key}`, v === undefined ? 'missing (expected a string)' : `expected a string, got ${describe(v)}`);
-  };
-  const expectError = (obj: Record<string, unknown>, path: string): void => {
+    if (v === undefined && optional) return undefined;
+    if (typeof v !== 'string') {
+      this.problem(`${path}.${key}`, v === undefined ? 'missing (expected a string)' : `expected a string, got ${describe(v)}`);
+      return undefined;
+    }
+    return v;
+  }
+
+  private error(obj: Record<string, unknown>, path: string): ErrorInfo | undefined {
     const error = obj['error'];
-    if (error === undefined) return;
-    if (!isObject(error)) return problem(`${path}.error`, `expected an object {code, message}, got ${describe(error)}`);
-    expectString(error, 'code', `${path}.error`);
-    expectString(error, 'message', `${path}.error`);
-  };
-
-  if (!isObject(data)) return [`expected an inventory object {version, collectedAt, regions, instances}, got ${describe(data)}`];
-  if (data['version'] !== 1) problem('version', `expected 1, got ${describe(data['version'])}`);
-  if (typeof data['collectedAt'] !== 'string') problem('collectedAt', `expected a string, got ${describe(data['collectedAt'])}`);
-
-  const regions = data['regions'];
-  if (!Array.isArray(regions)) problem('regions', `expected an array, got ${describe(regions)}`);
-  else {
-    for (let i = 0; i < regions.length; i++) {
-      const region: unknown = regions[i];
-      const path = `regions[${i}]`;
-      if (!isObject(region)) {
-        problem(path, `expected an object {name, status}, got ${describe(region)}`);
-        continue;
-      }
-      expectString(region, 'name', path);
-      if (region['status'] !== 'ok' && region['status'] !== 'error') problem(`${path}.status`, `expected "ok" or "error", got ${describe(region['status'])}`);
-      expectError(region, path);
+    if (error === undefined) return undefined;
+    if (!isObject(error)) {
+      this.problem(`${path}.error`, `expected an object {code, message}, got ${describe(error)}`);
+      return undefined;
     }
+    const code = this.string(error, 'code', `${path}.error`);
+    const message = this.string(error, 'message', `${path}.error`);
+    return code !== undefined && message !== undefined ? { code, message } : undefined;
   }
 
-  const instances = data['instances'];
-  if (!Array.isArray(instances)) problem('instances', `expected an array, got ${describe(instances)}`);
-  else {
-    for (let i = 0; i < instances.length; i++) {
-      const instance: unknown = instances[i];
-      const path = `instances[${i}]`;
-      if (!isObject(instance)) {
-        problem(path, `expected an object {name, region, ...}, got ${describe(instance)}`);
-        continue;
-      }
-      expectString(instance, 'name', path);
-      expectString(instance, 'region', path);
-      expectString(instance, 'arn', path, true);
-      expectString(instance, 'publicIpAddress', path, true);
-      const status = instance['status'];
-      if (status !== undefined && status !== 'ok' && status !== 'error' && status !== 'gone') {
-        problem(`${path}.status`, `expected "ok", "error" or "gone", got ${describe(status)}`);
-      }
-      expectError(instance, path);
-      const tags = instance['tags'];
-      if (tags !== undefined) {
-        if (!Array.isArray(tags)) problem(`${path}.tags`, `expected an array, got ${describe(tags)}`);
-        else
-          for (let t = 0; t < tags.length; t++) {
-            const tag: unknown = tags[t];
-            if (!isObject(tag)) problem(`${path}.tags[${t}]`, `expected an object {key, value}, got ${describe(tag)}`);
-            else {
-              expectString(tag, 'key', `${path}.tags[${t}]`);
-              expectString(tag, 'value', `${path}.tags[${t}]`, true);
-            }
-          }
-      }
-      const ipv6 = instance['ipv6Addresses'];
-      if (ipv6 !== undefined) {
-        if (!Array.isArray(ipv6)) problem(`${path}.ipv6Addresses`, `expected an array, got ${describe(ipv6)}`);
-        else
-          for (let a = 0; a < ipv6.length; a++) {
-            if (typeof ipv6[a] !== 'string') problem(`${path}.ipv6Addresses[${a}]`, `expected a string, got ${describe(ipv6[a])}`);
-          }
-      }
-      const states = instance['portStates'];
-      if (states !== undefined) {
-        if (!Array.isArray(states)) problem(`${path}.portStates`, `expected an array, got ${describe(states)}`);
-        else
-          for (let s = 0; s < states.length; s++) {
-            if (!isObject(states[s])) problem(`${path}.portStates[${s}]`, `expected an object, got ${describe(states[s])}`);
-          }
-      }
-    }
+  private accountOf(obj: Record<string, unknown>, path: string): string | undefined {
+    const id = this.string(obj, 'accountId', path, true);
+    if (id !== undefined) this.namedAccounts.add(id);
+    return id;
   }
 
-  if (data['faults'] !== undefined) problems.push(...validateFaults(data['faults'], 'faults').slice(0, Math.max(0, MAX_PROBLEMS - problems.length)));
-  if (dropped > 0) problems.push(`... and ${dropped} more problem${dropped === 1 ? '' : 's'}`);
-  return problems;
+  private checkRegion(value: unknown, path: string): InventoryRegion | undefined {
+    if (!isObject(value)) {
+      this.problem(path, `expected an object {name, status}, got ${describe(value)}`);
+      return undefined;
+    }
+    const name = this.string(value, 'name', path);
+    const error = this.error(value, path);
+    const accountId = this.accountOf(value, path);
+    const status = value['status'];
+    if (status !== 'ok' && status !== 'error') this.problem(`${path}.status`, `expected "ok" or "error", got ${describe(status)}`);
+    if (name === undefined) return undefined;
+    const base = accountId !== undefined ? { name, accountId } : { name };
+    return status === 'error' ? { ...base, status: 'error', error: error ?? UNKNOWN_ERROR } : { ...base, status: 'ok' };
+  }
+
+  private checkAccount(value: unknown, path: string): InventoryAccount | undefined {
+    if (!isObject(value)) {
+      this.problem(path, `expected an object {id, status}, got ${describe(value)}`);
+      return undefined;
+    }
+    const id = this.string(value, 'id', path);
+    const name = this.string(value, 'name', path, true);
+    const ouPath = this.string(value, 'ouPath', path, true);
+    const error = this.error(value, path);
+    const status = value['status'];
+    if (status !== 'ok' && status !== 'error' && status !== 'skipped') this.problem(`${path}.status`, `expected "ok", "error" or "skipped", got ${describe(status)}`);
+    if (id === undefined) return undefined;
+    if (this.listedAccounts.has(id)) this.problem(`${path}.id`, `account ${quote(id)} is listed twice`);
+    this.listedAccounts.add(id);
+    const base = { id, ...(name !== undefined ? { name } : {}), ...(ouPath !== undefined ? { ouPath } : {}) };
+    if (status === 'error') return { ...base, status, error: error ?? UNKNOWN_ERROR };
+    return { ...base, status: status === 'skipped' ? 'skipped' : 'ok' };
+  }
+
+  private checkInstance(value: unknown, path: string): InventoryInstance | undefined {
+    if (!isObject(value)) {
+      this.problem(path, `expected an object {name, region, ...}, got ${describe(value)}`);
+      return undefined;
+    }
+    this.string(value, 'name', path);
+    this.string(value, 'region', path);
+    this.string(value, 'arn', path, true);
+    this.string(value, 'publicIpAddress', path, true);
+    this.accountOf(value, path);
+    const status = value['status'];
+    if (status !== undefined && status !== 'ok' && status !== 'error' && status !== 'gone') {
+      this.problem(`${path}.status`, `expected "ok", "error" or "gone", got ${describe(status)}`);
+    }
+    const error = this.error(value, path);
+    this.checkTags(value['tags'], `${path}.tags`);
+    this.checkList(value['ipv6Addresses'], `${path}.ipv6Addresses`, (v) => typeof v === 'string', 'a string');
+    this.checkList(value['portStates'], `${path}.portStates`, isObject, 'an object');
+    this.checkList(value['listedPorts'], `${path}.listedPorts`, isObject, 'an object');
+    const instance = value as InventoryInstance;
+    if (status === 'error' && error === undefined) instance.error = UNKNOWN_ERROR;
+    return instance;
+  }
+
+  private checkTags(tags: unknown, path: string): void {
+    if (tags === undefined) return;
+    if (!Array.isArray(tags)) {
+      this.problem(path, `expected an array, got ${describe(tags)}`);
+      return;
+    }
+    tags.forEach((tag: unknown, t) => {
+      if (!isObject(tag)) this.problem(`${path}[${t}]`, `expected an object {key, value}, got ${describe(tag)}`);
+      else {
+        this.string(tag, 'key', `${path}[${t}]`);
+        this.string(tag, 'value', `${path}[${t}]`, true);
+      }
+    });
+  }
+
+  private checkList(list: unknown, path: string, ok: (v: unknown) => boolean, wanted: string): void {
+    if (list === undefined) return;
+    if (!Array.isArray(list)) {
+      this.problem(path, `expected an array, got ${describe(list)}`);
+      return;
+    }
+    list.forEach((v: unknown, i) => {
+      if (!ok(v)) this.problem(`${path}[${i}]`, `expected ${wanted}, got ${describe(v)}`);
+    });
+  }
 }
 
-/** Shape problems of a FaultConfig (from the inventory's `faults` section), as `path: message`. */
-export function validateFaults(value: unknown, path: string): string[] {
-  const problems: string[] = [];
-  if (!isObject(value)) return [`${path}: expected an object, got ${describe(value)}`];
-  const number = (obj: Record<string, unknown>, key: string, where: string, check: (n: number) => boolean, wanted: string, optional = true): void => {
-    const v = obj[key];
-    if (v === undefined && optional) return;
-    if (typeof v !== 'number' || !Number.isFinite(v) || !check(v)) problems.push(`${where}.${key}: expected ${wanted}, got ${describe(v)}`);
-  };
-  const known = new Set(['latencyMs', 'jitterMs', 'rateLimit', 'errorRate', 'dropRate', 'slowRegion', 'seed']);
-  for (const key of Object.keys(value)) if (!known.has(key)) problems.push(`${path}.${key}: unknown fault (known: ${[...known].join(', ')})`);
-  number(value, 'latencyMs', path, (n) => n >= 0, 'a number >= 0');
-  number(value, 'jitterMs', path, (n) => n >= 0, 'a number >= 0');
-  number(value, 'errorRate', path, (n) => n >= 0 && n <= 1, 'a fraction 0..1');
-  number(value, 'dropRate', path, (n) => n >= 0 && n <= 1, 'a fraction 0..1');
-  number(value, 'seed', path, (n) => Number.isInteger(n), 'an integer');
-  const rate = value['rateLimit'];
-  if (rate !== undefined) {
-    if (!isObject(rate)) problems.push(`${path}.rateLimit: expected an object {requestsPerSecond, burst?}, got ${describe(rate)}`);
-    else {
-      number(rate, 'requestsPerSecond', `${path}.rateLimit`, (n) => n > 0, 'a number > 0', false);
-      number(rate, 'burst', `${path}.rateLimit`, (n) => Number.isInteger(n) && n >= 1, 'an integer >= 1');
-    }
-  }
-  const slow = value['slowRegion'];
-  if (slow !== undefined) {
-    if (!isObject(slow)) problems.push(`${path}.slowRegion: expected an object {region, latencyMs}, got ${describe(slow)}`);
-    else {
-      if (typeof slow['region'] !== 'string') problems.push(`${path}.slowRegion.region: expected a string, got ${describe(slow['region'])}`);
-      number(slow, 'latencyMs', `${path}.slowRegion`, (n) => n >= 0, 'a number >= 0', false);
-    }
-  }
-  return problems;
-}
-
-// ---------------------------------------------------------------- JSON syntax errors
-
-/** V8's message, without the echo of the input, with a line and column (1-based). */
-function describeJsonError(text: string, message: string): string {
-  const at = /\s+(?:in JSON )?at position (\d+)/.exec(message);
-  const offset = at ? Number(at[1]) : (jsonErrorOffset(text) ?? text.length);
-  const reason = message
-    .replace(/\s+(?:in JSON )?at position \d+[\s\S]*$/, '')
-    .replace(/, (?:\.\.\.)?"[\s\S]*is not valid JSON$/, '')
-    .replace(/^(?:\.\.\.)?"[\s\S]*is not valid JSON$/, 'not valid JSON')
-    // One line per problem: a quoted newline token is shown escaped.
-    .replace(/[\u0000-\u001f]/g, (c) => JSON.stringify(c).slice(1, -1));
-  const { line, column } = lineColumn(text, offset);
-  return `${reason} at line ${line} column ${column}`;
-}
-
-function lineColumn(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < offset && i < text.length; i++) {
-    if (text.charCodeAt(i) === 10) {
-      line++;
-      lineStart = i + 1;
-    }
-  }
-  return { line, column: offset - lineStart + 1 };
-}
-
-/** Offset of the first syntax error, for messages only (V8 does not always say where). */
-export function jsonErrorOffset(text: string): number | undefined {
-  let i = 0;
-  const fail = (): never => {
-    throw i;
-  };
-  const ws = (): void => {
-    while (i < text.length && ' \t\n\r'.includes(text[i] as string)) i++;
-  };
-  const literal = (word: string): void => {
-    for (const ch of word) {
-      if (text[i] !== ch) fail();
-      i++;
-    }
-  };
-  const string = (): void => {
-    i++; // opening quote
-    for (;;) {
-      if (i >= text.length) fail();
-      const c = text.charCodeAt(i);
-      if (c === 34) return void i++;
-      if (c < 0x20) fail();
-      if (c === 92) {
-        i++;
-        const e = text[i];
-        if (e === 'u') {
-          for (let k = 1; k <= 4; k++) if (!/[0-9a-fA-F]/.test(text[i + k] ?? '')) fail();
-          i += 5;
-        } else if (e !== undefined && '"\\/bfnrt'.includes(e)) i++;
-        else fail();
-      } else i++;
-    }
-  };
-  const number = (): void => {
-    const m = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
-    if (!m) fail();
-    i += (m as RegExpExecArray)[0].length;
-  };
-  const value = (): void => {
-    ws();
-    const c = text[i];
-    if (c === '{') {
-      i++;
-      ws();
-      if (text[i] === '}') return void i++;
-      for (;;) {
-        ws();
-        if (text[i] !== '"') fail();
-        string();
-        ws();
-        if (text[i] !== ':') fail();
-        i++;
-        value();
-        ws();
-        if (text[i] === ',') i++;
-        else if (text[i] === '}') return void i++;
-        else fail();
-      }
-    } else if (c === '[') {
-      i++;
-      ws();
-      if (text[i] === ']') return void i++;
-      for (;;) {
-        value();
-        ws();
-        if (text[i] === ',') i++;
-        else if (text[i] === ']') return void i++;
-        else fail();
-      }
-    } else if (c === '"') string();
-    else if (c === 't') literal('true');
-    else if (c === 'f') literal('false');
-    else if (c === 'n') literal('null');
-    else if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) number();
-    else fail();
-  };
+/**
+ * Reads an inventory (a file, or `-` for standard input) into `sink`, piece
+ * by piece. Throws InventoryError with every problem (`FILE: path: message`)
+ * once the whole file is read; the sink may then have received part of it
+ * and must be thrown away.
+ */
+export async function streamInventoryFile(path: string, sink: InventorySink): Promise<InventoryHeader> {
+  const checker = new InventoryChecker(sink);
+  const splitter = new JsonTopLevelSplitter({ streamed: STREAMED, wanted: WANTED }, checker);
   try {
-    value();
-    ws();
-    return i < text.length ? i : undefined;
-  } catch (offset) {
-    if (typeof offset === 'number') return offset;
-    return undefined; // e.g. nesting too deep for recursion: no position
+    for await (const chunk of readChunks(path, 'inventory', INVENTORY_MAX_BYTES)) splitter.write(chunk);
+    splitter.end();
+  } catch (e) {
+    if (e instanceof JsonSyntaxError) throw new InventoryError(`${path}: not valid JSON: ${e.message}`);
+    throw e;
   }
+  const header = checker.finish();
+  if (checker.problems.length > 0) throw new InventoryError(checker.problems.map((p) => `${path}: ${p}`));
+  return header;
+}
+
+/** A sink that keeps everything: the whole inventory in memory (the emulator, tests). */
+function collectingSink(): { sink: InventorySink; accounts: InventoryAccount[]; regions: InventoryRegion[]; instances: InventoryInstance[] } {
+  const accounts: InventoryAccount[] = [];
+  const regions: InventoryRegion[] = [];
+  const instances: InventoryInstance[] = [];
+  return {
+    accounts,
+    regions,
+    instances,
+    sink: { account: (a) => accounts.push(a), region: (r) => regions.push(r), instance: (i) => instances.push(i) },
+  };
+}
+
+function assemble(header: InventoryHeader, kept: ReturnType<typeof collectingSink>): InventoryFile {
+  const inventory: Inventory = {
+    version: 1,
+    collectedAt: header.collectedAt,
+    ...(header.organization ? { accounts: kept.accounts } : {}),
+    regions: kept.regions,
+    instances: kept.instances,
+    ...(header.portSource !== undefined ? { portSource: header.portSource } : {}),
+  };
+  return header.faults === undefined ? { inventory } : { inventory, faults: header.faults };
+}
+
+/** The whole inventory of a file (or `-`). */
+export async function readInventoryFile(path: string): Promise<InventoryFile> {
+  const kept = collectingSink();
+  const header = await streamInventoryFile(path, kept.sink);
+  return assemble(header, kept);
+}
+
+/** Parses and validates inventory JSON text; `file` names it in messages. */
+export function parseInventoryText(text: string, file: string): InventoryFile {
+  const kept = collectingSink();
+  const checker = new InventoryChecker(kept.sink);
+  const splitter = new JsonTopLevelSplitter({ streamed: STREAMED, wanted: WANTED }, checker);
+  try {
+    splitter.write(Buffer.from(text, 'utf8'));
+    splitter.end();
+  } catch (e) {
+    if (e instanceof JsonSyntaxError) throw new InventoryError(`${file}: not valid JSON: ${e.message}`);
+    throw e;
+  }
+  const header = checker.finish();
+  if (checker.problems.length > 0) throw new InventoryError(checker.problems.map((p) => `${file}: ${p}`));
+  return assemble(header, kept);
+}
+
+/**
+ * The inventory as JSON text, piece by piece: one line per account, region
+ * and instance (diffable, and a million instances never become one string).
+ */
+export function* formatInventory(inventory: Inventory): Generator<string> {
+  const { accounts, regions, instances, ...header } = inventory;
+  yield '{\n';
+  for (const [key, value] of Object.entries(header)) yield `  ${JSON.stringify(key)}: ${JSON.stringify(value)},\n`;
+  if (accounts) yield* list('accounts', accounts, ',');
+  yield* list('regions', regions, ',');
+  yield* list('instances', instances, '');
+  yield '}\n';
+}
+
+function* list(key: string, items: readonly unknown[], after: string): Generator<string> {
+  if (items.length === 0) {
+    yield `  ${JSON.stringify(key)}: []${after}\n`;
+    return;
+  }
+  yield `  ${JSON.stringify(key)}: [\n`;
+  for (let i = 0; i < items.length; i++) yield `    ${JSON.stringify(items[i])}${i < items.length - 1 ? ',' : ''}\n`;
+  yield `  ]${after}\n`;
 }

@@ -1,17 +1,21 @@
 #!/usr/bin/env node
 // The only place that touches the process: argv in, text out, exit status.
 // User mistakes arrive as UserInputError and leave as lines on stderr with
-// status 2; anything else is a bug and keeps its stack.
+// status 2; Ctrl-C leaves with 130; anything else is a defect and leaves with
+// its own status (70), one line and where to report it, never as "findings".
 
 import { Command, CommanderError } from 'commander';
-import { UserInputError } from '../core/errors.js';
+import { InterruptedError, UserInputError } from '../core/errors.js';
+import { EXIT } from '../core/exit.js';
 import { auditCommand } from './commands/audit.js';
 import { collectCommand } from './commands/collect.js';
 import { demoCommand } from './commands/demo.js';
 import { emulatorCommand } from './commands/emulator.js';
 import { iamPolicyCommand } from './commands/iam-policy.js';
 import { validateCommand } from './commands/validate.js';
-import { TOOL_VERSION } from './version.js';
+import { interruption } from './interrupt.js';
+import { stderr, stdout } from './output.js';
+import { ISSUES_URI, TOOL_VERSION } from './version.js';
 
 // The SDK warns about Node 20 on every run; the warning is not the user's business here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -26,29 +30,57 @@ function buildProgram(): Command {
   }
   const overrideAll = (c: Command): void => {
     c.exitOverride();
-    c.configureOutput({ outputError: (str, write) => write(str) });
+    // Commander's messages quote the user's arguments: they are escaped like every other line.
+    c.configureOutput({ writeOut: (s) => stdout().write(s), writeErr: (s) => stderr().line(s), outputError: (s) => stderr().line(s) });
     c.commands.forEach(overrideAll);
   };
   overrideAll(program);
   return program;
 }
 
+/** One line and a way to learn more: a defect is not the user's mistake, and a stack trace is not a report. */
+export function reportInternalError(error: unknown): void {
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const err = stderr();
+  err.line(`portolan: internal error: ${message.split('\n')[0] ?? ''}`);
+  err.line(`This is a bug in Portolan ${TOOL_VERSION}, not a finding. Please report it at ${ISSUES_URI} with the output of the same command run with PORTOLAN_DEBUG=1.`);
+  if (process.env['PORTOLAN_DEBUG'] === '1' && error instanceof Error && error.stack) err.write(`${error.stack}\n`);
+  process.exitCode = EXIT.internal;
+}
+
+function exitStatusOf(error: unknown): number {
+  if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.clean : EXIT.usage; // --help and --version end with 0
+  if (error instanceof InterruptedError || interruption().requested) {
+    stderr().line('interrupted');
+    return interruption().status;
+  }
+  if (error instanceof UserInputError) {
+    for (const line of error.lines) stderr().line(line);
+    return EXIT.usage;
+  }
+  reportInternalError(error);
+  return EXIT.internal;
+}
+
 async function main(argv: string[]): Promise<void> {
-  const program = buildProgram();
+  const crash = (error: unknown): void => {
+    reportInternalError(error);
+    interruption().cleanUp();
+    process.exit(EXIT.internal);
+  };
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
+  interruption().install();
   try {
-    await program.parseAsync(argv);
-  } catch (e) {
-    if (e instanceof CommanderError) {
-      // --help and --version end here with code 0; usage errors were printed by commander.
-      process.exitCode = e.exitCode === 0 ? 0 : 2;
-      return;
-    }
-    if (e instanceof UserInputError) {
-      for (const line of e.lines) process.stderr.write(`${line}\n`);
-      process.exitCode = 2;
-      return;
-    }
-    throw e;
+    await buildProgram().parseAsync(argv);
+  } catch (error) {
+    process.exitCode = exitStatusOf(error);
+  } finally {
+    interruption().cleanUp();
+  }
+  if (interruption().requested && process.exitCode !== interruption().status && process.exitCode !== EXIT.internal) {
+    stderr().line('interrupted');
+    process.exitCode = interruption().status;
   }
 }
 

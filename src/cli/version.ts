@@ -5,3 +5,4 @@ const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.ur
 
 export const TOOL_VERSION: string = pkg.version;
 export const INFORMATION_URI = 'https://github.com/portolan-dev/portolan';
+export const ISSUES_URI = `${INFORMATION_URI}/issues`;

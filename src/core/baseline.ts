@@ -3,6 +3,8 @@
 // (`--baseline previous.json --fail-on-new`). Pure: the CLI reads the file.
 
 import { UserInputError } from './errors.js';
+import { severityRank } from './order.js';
+import { showValue } from './text.js';
 import { SEVERITIES } from './types.js';
 import type { AuditResult, Finding, Severity } from './types.js';
 
@@ -63,11 +65,10 @@ function readFinding(raw: unknown, where: string, problems: string[]): Finding |
   // Past this point every field was checked above; the casts only restate it.
   const inst = instance as Record<string, unknown>;
   const ps = portState as Record<string, unknown>;
-  const finding: Finding = {
+  const facts = {
     ruleId: ruleId as string,
     severity: severity as Severity,
-    suppressed: suppressed as boolean,
-    instance: { name: inst['name'] as string, region: inst['region'] as string },
+    instance: { name: inst['name'] as string, region: inst['region'] as string } as Finding['instance'],
     portState: {
       protocol: ps['protocol'] as string,
       fromPort: ps['fromPort'] as number | null,
@@ -79,13 +80,64 @@ function readFinding(raw: unknown, where: string, problems: string[]): Finding |
     message: message as string,
     fingerprint: fingerprint as string,
   };
-  if (typeof inst['arn'] === 'string') finding.instance.arn = inst['arn'];
-  if (isRecord(suppression)) {
-    finding.suppression = { reason: suppression['reason'] as string };
-    if (typeof suppression['expires'] === 'string') finding.suppression.expires = suppression['expires'];
-  }
+  if (typeof inst['arn'] === 'string') facts.instance.arn = inst['arn'];
+  if (typeof inst['accountId'] === 'string') facts.instance.accountId = inst['accountId'];
   // A previous report's own baselineState says nothing about this comparison: dropped.
-  return finding;
+  if (suppressed !== true) return { ...facts, suppressed: false };
+  // A suppressed finding of an older report without its suppression still counted as suppressed then.
+  const s = isRecord(suppression) ? suppression : {};
+  const reason = typeof s['reason'] === 'string' ? s['reason'] : 'suppressed by an exception';
+  return { ...facts, suppressed: true, suppression: typeof s['expires'] === 'string' ? { reason, expires: s['expires'] } : { reason } };
+}
+
+/**
+ * Reads a previous report piece by piece (the CLI streams large files):
+ * `version` and each element of `findings`, then `finish()`. Throws
+ * UserInputError with `baseline: ...` lines when it is not a report.
+ */
+export class BaselineReader {
+  private versionSeen: unknown = undefined;
+  private sawFindings = false;
+  private readonly problems: string[] = [];
+  private readonly fingerprints = new Map<string, Finding>();
+
+  version(value: unknown): void {
+    this.versionSeen = value;
+  }
+
+  /** `findings` was not an array: the file is not a report. */
+  findingsNotAList(): never {
+    throw new UserInputError('baseline: not a Portolan JSON report ("findings" must be an array)');
+  }
+
+  finding(raw: unknown, index: number): void {
+    this.sawFindings = true;
+    const finding = readFinding(raw, `findings[${index}]`, this.problems);
+    if (!finding) return;
+    const earlier = this.fingerprints.get(finding.fingerprint);
+    // A fingerprint twice: keep what accepted the least, so the gate stays strict.
+    if (!earlier || (finding.suppressed && !earlier.suppressed) || severityRank(finding.severity) > severityRank(earlier.severity)) {
+      this.fingerprints.set(finding.fingerprint, finding);
+    }
+  }
+
+  /** `findings` key seen (possibly empty). */
+  findingsList(): void {
+    this.sawFindings = true;
+  }
+
+  finish(): Baseline {
+    if (this.versionSeen !== 1) {
+      throw new UserInputError(`baseline: not a Portolan JSON report of version 1 (found version ${this.versionSeen === undefined ? 'none' : showValue(this.versionSeen)})`);
+    }
+    if (!this.sawFindings) throw new UserInputError('baseline: not a Portolan JSON report ("findings" must be an array)');
+    if (this.problems.length > 0) {
+      const shown = this.problems.slice(0, MAX_PROBLEMS);
+      if (this.problems.length > MAX_PROBLEMS) shown.push(`baseline: ... and ${this.problems.length - MAX_PROBLEMS} more problems`);
+      throw new UserInputError(shown);
+    }
+    return { fingerprints: this.fingerprints };
+  }
 }
 
 /**
@@ -96,27 +148,16 @@ export function readBaselineReport(json: unknown): Baseline {
   if (!isRecord(json)) {
     throw new UserInputError('baseline: not a Portolan JSON report (expected a JSON object)');
   }
-  if (json['version'] !== 1) {
-    throw new UserInputError(
-      `baseline: not a Portolan JSON report of version 1 (found version ${JSON.stringify(json['version']) ?? 'none'})`,
-    );
-  }
+  const reader = new BaselineReader();
+  reader.version(json['version']);
+  if (json['version'] !== 1) reader.finish();
   const findings = json['findings'];
-  if (!Array.isArray(findings)) {
-    throw new UserInputError('baseline: not a Portolan JSON report ("findings" must be an array)');
-  }
-  const problems: string[] = [];
-  const fingerprints = new Map<string, Finding>();
+  if (!Array.isArray(findings)) return reader.findingsNotAList();
+  reader.findingsList();
   findings.forEach((raw, i) => {
-    const finding = readFinding(raw, `findings[${i}]`, problems);
-    if (finding && !fingerprints.has(finding.fingerprint)) fingerprints.set(finding.fingerprint, finding);
+    reader.finding(raw, i);
   });
-  if (problems.length > 0) {
-    const shown = problems.slice(0, MAX_PROBLEMS);
-    if (problems.length > MAX_PROBLEMS) shown.push(`baseline: ... and ${problems.length - MAX_PROBLEMS} more problems`);
-    throw new UserInputError(shown);
-  }
-  return { fingerprints };
+  return reader.finish();
 }
 
 function compareText(a: string, b: string): number {
@@ -138,15 +179,29 @@ function compareFixed(a: Finding, b: Finding): number {
 }
 
 /**
- * Mark every finding (suppressed ones too) `new` or `unchanged` by fingerprint
- * and list as `fixed` the baseline findings whose fingerprint is gone.
- * Returns a new result; the input is not modified.
+ * Whether the gate has seen this finding before: `unchanged` only when the
+ * baseline held the same fingerprint in a state that asked no more of the
+ * gate than now. A finding that was suppressed then (its exception expired
+ * or was deleted) or was less severe then (the rule got stricter) is `new`
+ * for `--fail-on-new`: it never failed a run before.
+ */
+function baselineStateOf(f: Finding, previous: Finding | undefined): 'new' | 'unchanged' {
+  if (!previous) return 'new';
+  if (f.suppressed) return 'unchanged';
+  if (previous.suppressed) return 'new';
+  return severityRank(previous.severity) <= severityRank(f.severity) ? 'unchanged' : 'new';
+}
+
+/**
+ * Mark every finding (suppressed ones too) `new` or `unchanged` and list as
+ * `fixed` the baseline findings whose fingerprint is gone. Returns a new
+ * result; the input is not modified.
  */
 export function applyBaseline(result: AuditResult, baseline: Baseline): AuditResult {
   const present = new Set<string>();
   const findings = result.findings.map((f): Finding => {
     present.add(f.fingerprint);
-    return { ...f, baselineState: baseline.fingerprints.has(f.fingerprint) ? 'unchanged' : 'new' };
+    return { ...f, baselineState: baselineStateOf(f, baseline.fingerprints.get(f.fingerprint)) };
   });
   const fixed = [...baseline.fingerprints.values()].filter((f) => !present.has(f.fingerprint)).sort(compareFixed);
   return { ...result, findings, fixed };

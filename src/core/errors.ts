@@ -41,3 +41,11 @@ export class InventoryError extends UserInputError {
     this.name = 'InventoryError';
   }
 }
+
+/** The user pressed Ctrl-C: the run stops, leaves no partial file, exits 130. */
+export class InterruptedError extends Error {
+  constructor() {
+    super('interrupted');
+    this.name = 'InterruptedError';
+  }
+}

@@ -161,7 +161,7 @@ export function allowCovers(entries: readonly AllowEntry[], state: NormalizedSta
     for (const e of entries) {
       if (e.icmp || !entryTakesProtocol(e, p)) continue; // an icmp entry covers only icmp states
       if (!e.ports) return true; // every port of its protocol
-      pieces.push(...e.ports);
+      for (const r of e.ports) pieces.push(r);
     }
     return rangeCovered(range, pieces);
   }

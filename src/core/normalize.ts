@@ -3,13 +3,16 @@
 // (fail closed) and reported as a diagnostic naming the offending value.
 
 import { addressSetOf, EMPTY_SET, parseCidr } from './cidr.js';
-import type { Diagnostic, IntRange, NormalizedProtocol, NormalizedState, ParsedCidr, RawPortState, SourceSet } from './types.js';
+import { excerpt, quote, QUOTE_LIMIT } from './text.js';
+import type { Diagnostic, DiagnosticCode, IntRange, NormalizedProtocol, NormalizedState, ParsedCidr, RawPortState, SourceSet } from './types.js';
 
 export type NormalizeDiagnostic = Omit<Diagnostic, 'instance'>;
 
 export interface NormalizeResult {
   state: NormalizedState;
   diagnostics: Array<Omit<Diagnostic, 'instance'>>;
+  /** Why part of the state could not be read (a source field of the wrong type): the instance then counts as not read. */
+  unreadable?: string;
 }
 
 export const EVERY_PORT: IntRange = Object.freeze({ from: 0, to: 65535 });
@@ -17,18 +20,14 @@ export const EVERY_ICMP_VALUE: IntRange = Object.freeze({ from: 0, to: 255 });
 
 /** Shows a raw value in a message: strings quoted, everything else as JSON would. */
 function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'string') return quote(value);
   if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
   if (value === undefined) return 'undefined';
-  try {
-    const json = JSON.stringify(value);
-    return json === undefined ? typeof value : json.length > 60 ? `${json.slice(0, 57)}...` : json;
-  } catch {
-    return typeof value;
-  }
+  const json = JSON.stringify(value) as string | undefined;
+  return json === undefined ? typeof value : excerpt(json, QUOTE_LIMIT);
 }
 
-function diag(level: Diagnostic['level'], code: string, message: string): NormalizeDiagnostic {
+function diag(level: Diagnostic['level'], code: DiagnosticCode, message: string): NormalizeDiagnostic {
   return { level, code, message };
 }
 
@@ -101,68 +100,99 @@ function icmpRangeOf(protocol: string, what: 'type' | 'code', raw: unknown, out:
 interface SourceResult {
   sources: SourceSet;
   diagnostics: readonly NormalizeDiagnostic[];
+  /** Why a source field could not be read (a wrong type), or undefined. */
+  unreadable: string | undefined;
 }
 
-type CidrField = 'cidrs' | 'ipv6Cidrs';
+type SourceField = 'cidrs' | 'ipv6Cidrs' | 'cidrListAliases';
 
-function listOf(field: string, raw: unknown, out: NormalizeDiagnostic[]): readonly unknown[] {
-  // Absent (or null) lists are simply empty: saved inventories and tools omit empty lists.
-  if (raw === undefined || raw === null) return [];
-  if (Array.isArray(raw)) return raw;
-  out.push(diag('warning', 'invalid-source-list', `${field} is not a list (got ${show(raw)}); read as empty`));
-  return [];
+interface SourceList {
+  entries: readonly string[];
+  /** Set when the field or an entry has a type no source can be read from. */
+  unreadable?: string;
+}
+
+/**
+ * The string entries of one source field. Absent (or null) lists are empty:
+ * saved inventories and tools omit empty lists. A lone string is read as a
+ * one-entry list. Anything else of the wrong type cannot be read, and is
+ * never taken to admit nothing: the state is unreadable (fail closed).
+ */
+function listOf(field: SourceField, raw: unknown, out: NormalizeDiagnostic[]): SourceList {
+  if (raw === undefined || raw === null) return { entries: [] };
+  if (typeof raw === 'string') {
+    out.push(diag('warning', 'source-not-a-list', `${field} is a string, not a list; read as the one entry ${show(raw)}`));
+    return { entries: [raw] };
+  }
+  if (!Array.isArray(raw)) return { entries: [], unreadable: `${field} is ${kindOf(raw)}, not a list of strings` };
+  const entries: string[] = [];
+  let unreadable: string | undefined;
+  for (let i = 0; i < raw.length; i++) {
+    const entry: unknown = raw[i];
+    if (typeof entry === 'string') entries.push(entry);
+    else unreadable ??= `${field}[${i}] is ${kindOf(entry)}, not a string`;
+  }
+  return unreadable === undefined ? { entries } : { entries, unreadable };
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'string') return 'a string';
+  return `the ${typeof value} ${show(value)}`;
+}
+
+function readCidrs(field: 'cidrs' | 'ipv6Cidrs', entries: readonly string[], seen: Set<string>, cidrs: ParsedCidr[], out: NormalizeDiagnostic[]): void {
+  for (const entry of entries) {
+    const parsed = parseCidr(entry);
+    if (!parsed.ok) {
+      out.push(diag('warning', 'invalid-cidr', `invalid CIDR ${show(entry)} in ${field}: ${parsed.error}; it admits nothing`));
+      continue;
+    }
+    const c = parsed.cidr;
+    const text = entry.trim(); // it parsed as an address: only address characters
+    if (c.mappedFromIpv6) {
+      out.push(diag('info', 'ipv4-mapped-cidr', `${text} in ${field} is an IPv4-mapped IPv6 range; read as ${c.text}`));
+    } else if ((field === 'cidrs') !== (c.family === 4)) {
+      out.push(diag('info', 'cidr-in-other-field', `${text} in ${field} is an IPv${c.family} range; read as IPv${c.family}`));
+    }
+    if (c.hostBitsCleared) out.push(diag('info', 'host-bits-set', `${text} in ${field} has host bits set; read as ${c.text}`));
+    if (seen.has(c.text)) continue;
+    seen.add(c.text);
+    cidrs.push(c);
+  }
+}
+
+function readAliases(entries: readonly string[], out: NormalizeDiagnostic[]): string[] {
+  const aliases: string[] = [];
+  const seen = new Set<string>();
+  for (const entry of entries) {
+    const alias = entry.trim();
+    if (alias === '') {
+      out.push(diag('warning', 'invalid-alias', `cidrListAliases entry ${show(entry)} is empty; ignored`));
+      continue;
+    }
+    if (seen.has(alias)) continue;
+    seen.add(alias);
+    aliases.push(alias);
+  }
+  return aliases;
 }
 
 function buildSources(rawCidrs: unknown, rawIpv6Cidrs: unknown, rawAliases: unknown): SourceResult {
   const diagnostics: NormalizeDiagnostic[] = [];
+  const v4 = listOf('cidrs', rawCidrs, diagnostics);
+  const v6 = listOf('ipv6Cidrs', rawIpv6Cidrs, diagnostics);
+  const aliasList = listOf('cidrListAliases', rawAliases, diagnostics);
   const cidrs: ParsedCidr[] = [];
   const seen = new Set<string>();
-
-  const fields: Array<[CidrField, readonly unknown[]]> = [
-    ['cidrs', listOf('cidrs', rawCidrs, diagnostics)],
-    ['ipv6Cidrs', listOf('ipv6Cidrs', rawIpv6Cidrs, diagnostics)],
-  ];
-  for (const [field, entries] of fields) {
-    for (const entry of entries) {
-      if (typeof entry !== 'string') {
-        diagnostics.push(diag('warning', 'invalid-cidr', `${field} entry ${show(entry)} is not a string; it admits nothing`));
-        continue;
-      }
-      const parsed = parseCidr(entry);
-      if (!parsed.ok) {
-        diagnostics.push(diag('warning', 'invalid-cidr', `invalid CIDR ${show(entry)} in ${field}: ${parsed.error}; it admits nothing`));
-        continue;
-      }
-      const c = parsed.cidr;
-      if (c.mappedFromIpv6) {
-        diagnostics.push(
-          diag('info', 'ipv4-mapped-cidr', `${entry.trim()} in ${field} is an IPv4-mapped IPv6 range; read as ${c.text}`),
-        );
-      } else if ((field === 'cidrs') !== (c.family === 4)) {
-        diagnostics.push(
-          diag('info', 'cidr-in-other-field', `${entry.trim()} in ${field} is an IPv${c.family} range; read as IPv${c.family}`),
-        );
-      }
-      if (c.hostBitsCleared) {
-        diagnostics.push(diag('info', 'host-bits-set', `${entry.trim()} in ${field} has host bits set; read as ${c.text}`));
-      }
-      if (seen.has(c.text)) continue;
-      seen.add(c.text);
-      cidrs.push(c);
-    }
-  }
-
-  const aliases: string[] = [];
-  const seenAliases = new Set<string>();
-  for (const entry of listOf('cidrListAliases', rawAliases, diagnostics)) {
-    const alias = typeof entry === 'string' ? entry.trim() : '';
-    if (alias === '') {
-      diagnostics.push(diag('warning', 'invalid-alias', `cidrListAliases entry ${show(entry)} is not a non-empty string; ignored`));
-      continue;
-    }
-    if (seenAliases.has(alias)) continue;
-    seenAliases.add(alias);
-    aliases.push(alias);
+  readCidrs('cidrs', v4.entries, seen, cidrs, diagnostics);
+  readCidrs('ipv6Cidrs', v6.entries, seen, cidrs, diagnostics);
+  const aliases = readAliases(aliasList.entries, diagnostics);
+  const unreadable = v4.unreadable ?? v6.unreadable ?? aliasList.unreadable;
+  if (unreadable !== undefined) {
+    diagnostics.push(diag('error', 'unreadable-port-state', `${unreadable}: the sources of this port state cannot be read; the instance counts as not read`));
   }
 
   for (const d of diagnostics) Object.freeze(d);
@@ -173,6 +203,7 @@ function buildSources(rawCidrs: unknown, rawIpv6Cidrs: unknown, rawAliases: unkn
       aliases: Object.freeze(aliases),
     }),
     diagnostics: Object.freeze(diagnostics),
+    unreadable,
   });
 }
 
@@ -283,9 +314,10 @@ export function normalizePortState(raw: RawPortState): NormalizeResult {
   }
 
   const sources = sourcesOf(raw);
-  if (sources.diagnostics.length > 0) diagnostics.push(...sources.diagnostics);
+  for (const d of sources.diagnostics) diagnostics.push(d);
 
   return {
+    ...(sources.unreadable !== undefined ? { unreadable: sources.unreadable } : {}),
     state: {
       protocolText,
       protocol,

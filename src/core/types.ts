@@ -28,13 +28,12 @@ export interface RawPortState {
 
 export type RegionStatus = 'ok' | 'error';
 
-export interface InventoryRegion {
+/** A region of an inventory: one that could not be read always says why. */
+export type InventoryRegion = {
   name: string;
-  status: RegionStatus;
-  error?: ErrorInfo;
   /** The account the region was read in (organization inventories, org-v1 O2). */
   accountId?: string;
-}
+} & ({ status: 'ok'; error?: undefined } | { status: 'error'; error: ErrorInfo });
 
 /** Absent status means `ok`. */
 export type InstanceStatus = 'ok' | 'error' | 'gone';
@@ -59,14 +58,13 @@ export interface InventoryInstance {
 /** `skipped`: not ACTIVE (suspended, closed), listed but not audited and not a gap. */
 export type AccountStatus = 'ok' | 'error' | 'skipped';
 
-export interface InventoryAccount {
+/** A member account of an organization inventory: one in `error` always says why. */
+export type InventoryAccount = {
   id: string;
   name?: string;
   /** Organizational unit path, e.g. "/prod/shop" ("/" for the root). */
   ouPath?: string;
-  status: AccountStatus;
-  error?: ErrorInfo;
-}
+} & ({ status: 'ok' | 'skipped'; error?: undefined } | { status: 'error'; error: ErrorInfo });
 
 export interface Inventory {
   version: 1;
@@ -150,12 +148,38 @@ export interface NormalizedState {
 
 export type DiagnosticLevel = 'error' | 'warning' | 'info';
 
+/** Every diagnostic Portolan emits; reports and tests name them, so they are a closed set. */
+export type DiagnosticCode =
+  // a port state (normalization, spec 2 and 6)
+  | 'unknown-protocol'
+  | 'unknown-state'
+  | 'malformed-port-range'
+  | 'malformed-icmp'
+  | 'source-not-a-list'
+  | 'unreadable-port-state'
+  | 'invalid-cidr'
+  | 'ipv4-mapped-cidr'
+  | 'cidr-in-other-field'
+  | 'host-bits-set'
+  | 'invalid-alias'
+  // coverage
+  | 'region-unreadable'
+  | 'instance-unreadable'
+  | 'instance-gone'
+  | 'account-unreadable'
+  | 'account-skipped'
+  | 'nothing-read'
+  // the listing and the port states disagree
+  | 'port-drift'
+  // exceptions
+  | 'expired-exception'
+  | 'unused-exception';
+
 export interface Diagnostic {
   level: DiagnosticLevel;
-  /** Stable kebab-case code, e.g. "unknown-protocol", "host-bits-set", "expired-exception". */
-  code: string;
+  code: DiagnosticCode;
   message: string;
-  instance?: { name: string; region: string; arn?: string };
+  instance?: InstanceRef;
 }
 
 // ---------------------------------------------------------------- policy (validated)
@@ -257,6 +281,9 @@ export interface InstanceRef {
   name: string;
   region: string;
   arn?: string;
+  /** Organization audits (and merged inventories): the account the instance lives in. */
+  accountId?: string;
+  accountName?: string;
 }
 
 export interface FindingPortState {
@@ -268,20 +295,26 @@ export interface FindingPortState {
   cidrListAliases: string[];
 }
 
-export interface Finding {
+export interface Suppression {
+  reason: string;
+  expires?: string;
+}
+
+interface FindingFacts {
   ruleId: string;
   severity: Severity;
-  suppressed: boolean;
-  suppression?: { reason: string; expires?: string };
   instance: InstanceRef;
   portState: FindingPortState;
   /** First sentence stands alone: "<instance> (<region>): <what> open to <whom>". */
   message: string;
   /** Stable across runs for the same rule, instance ARN (or region+name), protocol and port range. */
   fingerprint: string;
-  /** Set by `--baseline`: whether the fingerprint was in the previous report. */
+  /** Set by `--baseline`: whether the gate has seen this finding before (see core/baseline.ts). */
   baselineState?: 'new' | 'unchanged';
 }
+
+/** A suppressed finding always says by what; an open one has no suppression. */
+export type Finding = FindingFacts & ({ suppressed: false; suppression?: undefined } | { suppressed: true; suppression: Suppression });
 
 export interface RuleSummary {
   id: string;
@@ -306,21 +339,31 @@ export interface ExceptionReport {
   matchedAfterExpiry: number;
 }
 
-export interface UnreadInstance {
-  name: string;
-  region: string;
-  arn?: string;
-  status: 'error' | 'gone';
-  error?: ErrorInfo;
-}
+/** An instance that was not scanned: deleted mid-scan (`gone`), or not read, with why (`error`). */
+export type UnreadInstance = InstanceRef & ({ status: 'gone'; error?: undefined } | { status: 'error'; error: ErrorInfo });
 
-export interface Coverage {
-  regions: { name: string; status: RegionStatus; error?: ErrorInfo }[];
+/** A region of the coverage: an unread one always says why. */
+export type RegionCoverage = { name: string; accountId?: string } & ({ status: 'ok'; error?: undefined } | { status: 'error'; error: ErrorInfo });
+
+export type AccountCoverage = {
+  id: string;
+  name?: string;
+  ouPath?: string;
   instances: number;
   scanned: number;
   failed: number;
   gone: number;
-  /** False when a region or instance could not be read. An instance deleted mid-scan does not make coverage incomplete. */
+} & ({ status: 'ok' | 'skipped'; error?: undefined } | { status: 'error'; error: ErrorInfo });
+
+export interface Coverage {
+  regions: RegionCoverage[];
+  /** Organization audits and merged inventories: every account, ordered by id. */
+  accounts?: AccountCoverage[];
+  instances: number;
+  scanned: number;
+  failed: number;
+  gone: number;
+  /** False when an account, region or instance could not be read. An instance deleted mid-scan does not make coverage incomplete, nor does a skipped (suspended) account. */
   complete: boolean;
   /** Instances not scanned, with why. */
   unread: UnreadInstance[];

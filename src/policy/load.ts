@@ -3,13 +3,15 @@
 // reached only through a PolicyHost, so validatePolicyText stays pure and
 // loadPolicy is the thin I/O wrapper.
 
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PolicyError, type Problem } from '../core/errors.js';
 import type { Policy, SourcePosition } from '../core/types.js';
+import { POLICY_MAX_BYTES, readFailure, readTextFile } from '../io/files.js';
 import { mergeDrafts } from './resolve.js';
 import { parsePolicyFile, type PolicyFileDraft } from './validate.js';
+import { quote } from '../core/text.js';
 
 /** What validation needs from the outside world. */
 export interface PolicyHost {
@@ -21,6 +23,8 @@ export interface PolicyHost {
   readFile(absolutePath: string): string;
   /** Names of the bundled packs, without `.yaml`. */
   listBundledPacks(): string[];
+  /** The file's real path (symbolic links resolved), so a file reached two ways is one file. */
+  realPath?(absolutePath: string): string;
 }
 
 export interface PolicyValidation {
@@ -55,7 +59,14 @@ export function nodeHost(options?: { bundledDir?: string; cwd?: string }): Polic
   return {
     cwd: options?.cwd ?? process.cwd(),
     bundledDir,
-    readFile: (p) => readFileSync(p, 'utf8'),
+    readFile: (p) => readTextFile(p, POLICY_MAX_BYTES),
+    realPath: (p) => {
+      try {
+        return realpathSync(p);
+      } catch {
+        return p; // unreadable: reading it reports why
+      }
+    },
     listBundledPacks: () => packsIn(bundledDir),
   };
 }
@@ -79,6 +90,13 @@ export function loadPolicy(path: string, options?: { bundledDir?: string }): Pol
   return result.policy;
 }
 
+/** A policy given as text (`--policy -`): validated like a file named `file`, its relative `extends` read from the working folder. */
+export function loadPolicyText(text: string, file: string, options?: { bundledDir?: string }): Policy {
+  const result = validatePolicyText(text, file, nodeHost(options));
+  if (!result.policy) throw new PolicyError(result.problems);
+  return result.policy;
+}
+
 /**
  * Validates a policy given as text; `file` is how the file is named in
  * messages and resolved against `host.cwd`. Without a host, any `extends`
@@ -87,41 +105,44 @@ export function loadPolicy(path: string, options?: { bundledDir?: string }): Pol
 export function validatePolicyText(text: string, file: string, host?: PolicyHost): PolicyValidation {
   const problems: Problem[] = [];
   const drafts: PolicyFileDraft[] = [];
+  // A file is known by its real path: a symbolic link to a file already loaded is that file (and a link loop is a cycle).
+  const idOf = (abs: string): string => host?.realPath?.(abs) ?? abs;
   const rootAbs = resolve(host?.cwd ?? '.', file);
-  const displayOf = new Map<string, string>([[rootAbs, file]]);
+  const displayOf = new Map<string, string>([[idOf(rootAbs), file]]);
   const finished = new Set<string>();
   const files: string[] = [file];
 
   const visit = (abs: string, display: string, source: string, stack: string[]): void => {
     const parsed = parsePolicyFile(source, display);
-    problems.push(...parsed.problems);
+    for (const p of parsed.problems) problems.push(p);
     const draft = parsed.draft;
     for (const entry of draft.extends) {
       const target = resolveExtends(entry.value, abs, host, entry.path, entry.position, problems);
-      if (target === undefined) continue;
-      if (stack.includes(target)) {
-        const chain = [...stack.slice(stack.indexOf(target)), target].map((f) => displayOf.get(f) ?? f);
+      if (target === undefined || host === undefined) continue;
+      const id = idOf(target);
+      if (stack.includes(id)) {
+        const chain = [...stack.slice(stack.indexOf(id)), id].map((f) => displayOf.get(f) ?? f);
         problems.push(at(entry.position, `${entry.path}: cycle: ${chain.join(' -> ')}`));
         continue;
       }
-      if (finished.has(target) || displayOf.has(target)) continue; // loaded once (a diamond is fine)
-      const targetDisplay = displayName(target, host!.cwd);
+      if (finished.has(id) || displayOf.has(id)) continue; // loaded once (a diamond is fine)
+      const targetDisplay = displayName(target, host.cwd);
       let targetText: string;
       try {
-        targetText = host!.readFile(target);
+        targetText = host.readFile(target);
       } catch (err) {
-        problems.push(at(entry.position, `${entry.path}: cannot read ${JSON.stringify(targetDisplay)}: ${readFailure(err)}`));
+        problems.push(at(entry.position, `${entry.path}: cannot read ${quote(targetDisplay)}: ${readFailure(err)}`));
         continue;
       }
-      displayOf.set(target, targetDisplay);
+      displayOf.set(id, targetDisplay);
       files.push(targetDisplay);
-      visit(target, targetDisplay, targetText, [...stack, target]);
+      visit(target, targetDisplay, targetText, [...stack, id]);
     }
     // Post-order: a file's extended files come before its own entries.
     drafts.push(draft);
-    finished.add(abs);
+    finished.add(idOf(abs));
   };
-  visit(rootAbs, file, text, [rootAbs]);
+  visit(rootAbs, file, text, [idOf(rootAbs)]);
 
   const merged = mergeDrafts(file, files, drafts, problems.length);
   const all = sortProblems([...problems, ...merged.problems]);
@@ -143,7 +164,7 @@ function resolveExtends(
   problems: Problem[],
 ): string | undefined {
   if (!host) {
-    problems.push(at(position, `${path}: ${JSON.stringify(entry)} cannot be loaded without file access (use loadPolicy)`));
+    problems.push(at(position, `${path}: ${quote(entry)} cannot be loaded without file access (use loadPolicy)`));
     return undefined;
   }
   if (entry.includes('/') || entry.endsWith('.yaml') || entry.endsWith('.yml')) {
@@ -151,7 +172,7 @@ function resolveExtends(
   }
   const packs = host.listBundledPacks();
   if (!packs.includes(entry)) {
-    problems.push(at(position, `${path}: unknown bundled pack ${JSON.stringify(entry)}; available: ${packs.join(', ') || '(none)'} (a file path needs a "/" or a .yaml/.yml suffix)`));
+    problems.push(at(position, `${path}: unknown bundled pack ${quote(entry)}; available: ${packs.join(', ') || '(none)'} (a file path needs a "/" or a .yaml/.yml suffix)`));
     return undefined;
   }
   return join(host.bundledDir, `${entry}.yaml`);
@@ -164,17 +185,6 @@ export function displayName(abs: string, cwd: string): string {
   return rel.split(sep).join('/');
 }
 
-function readFailure(err: unknown): string {
-  const e = err as NodeJS.ErrnoException;
-  const reasons: Record<string, string> = {
-    ENOENT: 'no such file or directory',
-    EISDIR: 'is a directory',
-    EACCES: 'permission denied',
-    ENOTDIR: 'a parent is not a directory',
-  };
-  if (e && typeof e.code === 'string') return `${e.code} (${reasons[e.code] ?? e.message})`;
-  return e instanceof Error ? e.message : String(err);
-}
 
 export function sortProblems(problems: Problem[]): Problem[] {
   return problems

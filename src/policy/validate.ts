@@ -32,8 +32,10 @@ import {
   readString,
   readStringLike,
   scalarText,
+  shownScalar,
   type MapEntry,
 } from './yaml-nodes.js';
+import { quote } from '../core/text.js';
 
 // ---------------------------------------------------------------- drafts
 
@@ -127,10 +129,16 @@ export function parsePolicyFile(text: string, file: string): { draft: PolicyFile
   return { draft, problems: r.problems };
 }
 
+function describeWithoutContent(node: Node | null): string {
+  if (isScalar(node) && typeof node.value === 'string') return `a text of ${node.value.length} characters`;
+  return describe(node);
+}
+
 function readTopLevel(r: NodeReader, draft: PolicyFileDraft): void {
   const root = r.deref(r.doc.contents);
   if (!isMap(root)) {
-    r.error(root, `a policy must be a mapping starting with "version: 1", got ${describe(root)}`);
+    // Not a policy at all (another kind of file, perhaps one with secrets): say what it is, never what it holds.
+    r.error(root, `a policy must be a mapping starting with "version: 1", got ${describeWithoutContent(root)}`);
     return;
   }
   const top = readMap(r, root, '', TOP_LEVEL_KEYS);
@@ -139,7 +147,7 @@ function readTopLevel(r: NodeReader, draft: PolicyFileDraft): void {
   const version = top.get('version');
   if (!version) r.error(root, 'missing required key "version" (must be 1)');
   else if (!(isScalar(version.value) && version.value.value === 1)) {
-    const shown = isScalar(version.value) && version.value.value !== null ? scalarText(version.value) : describe(version.value);
+    const shown = isScalar(version.value) && version.value.value !== null ? shownScalar(version.value) : describe(version.value);
     r.error(version.value, `version: must be 1, got ${shown}`, version.pair);
   }
 
@@ -182,7 +190,7 @@ function readNetworks(r: NodeReader, entry: MapEntry, draft: PolicyFileDraft): v
       r.error(net.pair, `${net.path}: the name "private" is reserved for the built-in private address set; choose another name`);
       nameOk = false;
     } else if (!NETWORK_NAME_PATTERN.test(net.key)) {
-      r.error(net.pair, `${net.path}: network name ${JSON.stringify(net.key)} must be a letter followed by letters, digits, "_" or "-"`);
+      r.error(net.pair, `${net.path}: network name ${quote(net.key)} must be a letter followed by letters, digits, "_" or "-"`);
       nameOk = false;
     }
     const items = readSeq(r, net.value, net.path, net.pair);
@@ -211,11 +219,11 @@ function readCidr(r: NodeReader, node: Node | null, path: string): ParsedCidr | 
   if (text === undefined) return undefined;
   const parsed = parseCidr(text);
   if (!parsed.ok) {
-    r.error(node, `${path}: ${JSON.stringify(text)} is not a valid CIDR: ${parsed.error}`);
+    r.error(node, `${path}: ${quote(text)} is not a valid CIDR: ${parsed.error}`);
     return undefined;
   }
   if (parsed.cidr.hostBitsCleared) {
-    r.error(node, `${path}: ${JSON.stringify(text)} has host bits set; did you mean ${parsed.cidr.text}?`);
+    r.error(node, `${path}: ${quote(text)} has host bits set; did you mean ${parsed.cidr.text}?`);
     return undefined;
   }
   return parsed.cidr;
@@ -237,9 +245,9 @@ function readRule(r: NodeReader, node: Node | null, path: string, draft: PolicyF
     idPosition = r.position(idEntry.value ?? idEntry.pair);
     if (s !== undefined) {
       if (!RULE_ID_PATTERN.test(s)) {
-        r.error(idEntry.value, `${idEntry.path}: ${JSON.stringify(s)} must start with a letter or digit and contain only letters, digits, ".", "_" and "-"`);
+        r.error(idEntry.value, `${idEntry.path}: ${quote(s)} must start with a letter or digit and contain only letters, digits, ".", "_" and "-"`);
       } else if (s.length > RULE_ID_MAX) {
-        r.error(idEntry.value, `${idEntry.path}: ${JSON.stringify(s)} is longer than ${RULE_ID_MAX} characters`);
+        r.error(idEntry.value, `${idEntry.path}: ${quote(s, RULE_ID_MAX * 2)} is longer than ${RULE_ID_MAX} characters`);
       } else {
         id = s;
         draft.ruleIds.push({ value: s, position: idPosition, path: idEntry.path });
@@ -262,7 +270,7 @@ function readRule(r: NodeReader, node: Node | null, path: string, draft: PolicyF
     const s = readString(r, sevEntry.value, sevEntry.path, sevEntry.pair);
     if (s !== undefined) {
       if ((SEVERITIES as readonly string[]).includes(s)) severity = s as Severity;
-      else r.error(sevEntry.value, `${sevEntry.path}: ${JSON.stringify(s)} is not one of ${SEVERITIES.join(', ')}`);
+      else r.error(sevEntry.value, `${sevEntry.path}: ${quote(s)} is not one of ${SEVERITIES.join(', ')}`);
     }
   }
 
@@ -394,7 +402,7 @@ function readProtocols(r: NodeReader, entry: MapEntry): Protocol[] | undefined {
     let p = s.trim().toLowerCase();
     if (p === 'icmp6') p = 'icmpv6';
     if (!(PROTOCOLS as readonly string[]).includes(p)) {
-      r.error(item, `${path}: ${JSON.stringify(s)} is not one of ${PROTOCOLS.join(', ')}`);
+      r.error(item, `${path}: ${quote(s)} is not one of ${PROTOCOLS.join(', ')}`);
       ok = false;
     } else if (!out.includes(p as Protocol)) out.push(p as Protocol);
   }
@@ -407,19 +415,19 @@ function readPortItem(r: NodeReader, node: Node | null, path: string): IntRange 
   if (isScalar(node) && typeof node.value === 'string') {
     const m = PORT_TEXT.exec(node.value);
     if (!m) {
-      r.error(node, `${path}: ${JSON.stringify(node.value)} is not a port or a "from-to" range`);
+      r.error(node, `${path}: ${quote(node.value)} is not a port or a "from-to" range`);
       return undefined;
     }
     const from = Number(m[1]);
     const to = m[2] === undefined ? from : Number(m[2]);
     for (const n of [from, to]) {
       if (n > 65535) {
-        r.error(node, `${path}: ${JSON.stringify(node.value)}: ${n} is outside ${PORT_RANGE_TEXT}`);
+        r.error(node, `${path}: ${quote(node.value)}: ${n} is outside ${PORT_RANGE_TEXT}`);
         return undefined;
       }
     }
     if (from > to) {
-      r.error(node, `${path}: ${JSON.stringify(node.value)}: the range starts after it ends`);
+      r.error(node, `${path}: ${quote(node.value)}: the range starts after it ends`);
       return undefined;
     }
     return { from, to };
@@ -528,7 +536,7 @@ function readSource(r: NodeReader, entry: MapEntry, draft: PolicyFileDraft): Sou
   const node = entry.value;
   if (isScalar(node) && typeof node.value === 'string') {
     if ((SOURCE_KEYWORDS as readonly string[]).includes(node.value)) return node.value as SourceKeyword;
-    r.error(node, `${entry.path}: ${JSON.stringify(node.value)} is not one of ${SOURCE_KEYWORDS.join(', ')} (or a mapping with ${SOURCE_KEYS.join(', ')})`);
+    r.error(node, `${entry.path}: ${quote(node.value)} is not one of ${SOURCE_KEYWORDS.join(', ')} (or a mapping with ${SOURCE_KEYS.join(', ')})`);
     return undefined;
   }
   if (!isMap(node)) {
@@ -547,7 +555,7 @@ function readSource(r: NodeReader, entry: MapEntry, draft: PolicyFileDraft): Sou
     const s = readString(r, covers.value, covers.path, covers.pair);
     if (s !== undefined) {
       if ((COVERS as readonly string[]).includes(s)) cond.covers = s as (typeof COVERS)[number];
-      else r.error(covers.value, `${covers.path}: ${JSON.stringify(s)} is not one of ${COVERS.join(', ')}`);
+      else r.error(covers.value, `${covers.path}: ${quote(s)} is not one of ${COVERS.join(', ')}`);
     }
   }
   for (const key of ['outside', 'overlaps'] as const) {
@@ -580,7 +588,7 @@ function readSource(r: NodeReader, entry: MapEntry, draft: PolicyFileDraft): Sou
     const s = readString(r, alias.value, alias.path, alias.pair);
     if (s !== undefined) {
       if ((ALIASES as readonly string[]).includes(s)) cond.alias = s;
-      else r.error(alias.value, `${alias.path}: ${JSON.stringify(s)} is not a Lightsail alias; the only one is ${ALIASES.join(', ')}`);
+      else r.error(alias.value, `${alias.path}: ${quote(s)} is not a Lightsail alias; the only one is ${ALIASES.join(', ')}`);
     }
   }
   return r.problems.length === before ? cond : undefined;
@@ -668,7 +676,7 @@ function readExpires(r: NodeReader, entry: MapEntry): string | undefined {
     return undefined;
   }
   if (!isCalendarDate(text)) {
-    r.error(node, `${entry.path}: ${JSON.stringify(text)} is not a valid YYYY-MM-DD date`);
+    r.error(node, `${entry.path}: ${quote(text)} is not a valid YYYY-MM-DD date`);
     return undefined;
   }
   return text;

@@ -19,6 +19,52 @@ import {
 } from 'yaml';
 import type { Problem } from '../core/errors.js';
 import type { SourcePosition } from '../core/types.js';
+import { excerpt, quote } from '../core/text.js';
+
+/**
+ * The most values a policy may hold once its aliases are expanded. Reading
+ * follows aliases, so a small file of nested aliases (a "billion laughs")
+ * could otherwise cost time and memory that grow with the product of its
+ * nesting; real policies hold a few thousand values.
+ */
+export const MAX_EXPANDED_NODES = 200_000;
+
+/**
+ * How many values the document holds with every alias expanded, counted in
+ * time linear in the file (each anchored node is sized once); Infinity for an
+ * alias that contains itself. Stops counting past MAX_EXPANDED_NODES.
+ */
+export function expandedSize(doc: Document): number {
+  const sizes = new Map<unknown, number>();
+  const visiting = new Set<unknown>();
+  const size = (node: unknown): number => {
+    if (node === null || node === undefined) return 0;
+    if (isAlias(node)) {
+      const target = node.resolve(doc);
+      return target === undefined ? 1 : size(target);
+    }
+    const known = sizes.get(node);
+    if (known !== undefined) return known;
+    if (visiting.has(node)) return Infinity;
+    visiting.add(node);
+    let total = 1;
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        total += size(pair.key) + size(pair.value);
+        if (total > MAX_EXPANDED_NODES) break;
+      }
+    } else if (isSeq(node)) {
+      for (const item of node.items) {
+        total += size(item);
+        if (total > MAX_EXPANDED_NODES) break;
+      }
+    }
+    visiting.delete(node);
+    sizes.set(node, total);
+    return total;
+  };
+  return size(doc.contents);
+}
 
 export class NodeReader {
   readonly problems: Problem[] = [];
@@ -43,8 +89,17 @@ export class NodeReader {
         syntaxOk = false;
         const message =
           err.code === 'MULTIPLE_DOCS' ? 'a policy file holds one YAML document; this "---" starts a second one' : yamlMessage(err.message);
-        this.problems.push({ file, line, col, message: `invalid YAML: ${message}` });
+        this.problems.push({ file, line, col, message: `invalid YAML: ${excerpt(message, 200)}` });
       }
+    }
+    if (syntaxOk && expandedSize(this.doc) > MAX_EXPANDED_NODES) {
+      syntaxOk = false;
+      this.problems.push({
+        file,
+        line: 1,
+        col: 1,
+        message: `aliases expand this policy to more than ${MAX_EXPANDED_NODES.toLocaleString('en-US')} values; refusing to read it (write the entries out, or use fewer aliases)`,
+      });
     }
     this.syntaxOk = syntaxOk;
   }
@@ -87,7 +142,7 @@ function keyAt(text: string, offset: number): string {
   const rest = text.slice(offset);
   const quoted = /^("(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*')/.exec(rest);
   if (quoted) return quoted[1]!;
-  return JSON.stringify((/^[^\n]*?(?=:(?:\s|$)|\n|$)/.exec(rest)?.[0] ?? '').trim());
+  return quote((/^[^\n]*?(?=:(?:\s|$)|\n|$)/.exec(rest)?.[0] ?? '').trim());
 }
 
 function hasOwnText(node: Node | Pair | null | undefined): boolean {
@@ -111,12 +166,17 @@ export function describe(node: Node | null): string {
   if (isScalar(node)) {
     const v = node.value;
     if (v === null || v === undefined) return 'nothing';
-    if (typeof v === 'string') return `the string ${JSON.stringify(v)}`;
+    if (typeof v === 'string') return `the string ${quote(v, 40)}`;
     if (typeof v === 'boolean') return `the boolean ${String(v)}`;
-    if (typeof v === 'number') return Number.isInteger(v) ? `the integer ${scalarText(node)}` : `the number ${scalarText(node)}`;
-    if (v instanceof Date) return `the date ${scalarText(node)}`;
+    if (typeof v === 'number') return Number.isInteger(v) ? `the integer ${shownScalar(node)}` : `the number ${shownScalar(node)}`;
+    if (v instanceof Date) return `the date ${shownScalar(node)}`;
   }
   return 'an unsupported value';
+}
+
+/** A scalar as written, for a message: escaped and cut. */
+export function shownScalar(node: Scalar): string {
+  return excerpt(scalarText(node), 40);
 }
 
 /** The value as written (for numbers: `010` stays `010` in messages). */
@@ -136,7 +196,7 @@ export function keyText(pair: Pair): string | null {
 /** `rules[0].match` + `ports` -> `rules[0].match.ports`; odd keys get quoted. */
 export function childPath(base: string, key: string | number): string {
   if (typeof key === 'number') return `${base}[${key}]`;
-  const part = /^[A-Za-z_][A-Za-z0-9_-]*$/.test(key) ? key : JSON.stringify(key);
+  const part = /^[A-Za-z_][A-Za-z0-9_-]*$/.test(key) ? key : quote(key);
   if (base === '') return part;
   return /^[A-Za-z_]/.test(part) ? `${base}.${part}` : `${base}[${part}]`;
 }
@@ -172,7 +232,7 @@ export function didYouMean(word: string, candidates: readonly string[]): string 
     }
   }
   const limit = word.length <= 4 ? 1 : 2;
-  return best !== undefined && bestDistance <= limit ? ` (did you mean ${JSON.stringify(best)}?)` : '';
+  return best !== undefined && bestDistance <= limit ? ` (did you mean ${quote(best)}?)` : '';
 }
 
 export interface MapEntry {
@@ -207,7 +267,7 @@ export function readMap(
     }
     if (out.has(key)) continue; // already reported as a duplicate key by the parser
     if (allowed && !allowed.includes(key)) {
-      r.error(pair.key as Node, `unknown key ${JSON.stringify(key)} ${where(path)}${didYouMean(key, allowed)}; allowed: ${allowed.join(', ')}`);
+      r.error(pair.key as Node, `unknown key ${quote(key)} ${where(path)}${didYouMean(key, allowed)}; allowed: ${allowed.join(', ')}`);
       continue;
     }
     out.set(key, { key, pair, value: r.deref(pair.value), path: childPath(path, key) });

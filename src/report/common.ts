@@ -57,18 +57,6 @@ export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-/**
- * Cut a string to at most `max` UTF-16 code units without splitting a
- * surrogate pair, ending with an ellipsis when cut.
- */
-export function truncateText(text: string, max: number): string {
-  if (text.length <= max) return text;
-  let end = Math.max(0, max - 1);
-  const last = text.charCodeAt(end - 1);
-  if (end > 0 && last >= 0xd800 && last <= 0xdbff) end -= 1;
-  return `${text.slice(0, end)}…`;
-}
-
 /** The message without a leading "<name> (<region>): " when the line already names the instance. */
 export function messageWithoutInstancePrefix(f: Finding): string {
   const prefix = `${f.instance.name} (${f.instance.region}): `;

@@ -1,10 +1,13 @@
 // One entry point for the CLI: format names, file names, and dispatch.
 
 import type { AuditResult, ReportMeta } from '../core/types.js';
-import { formatJson } from './json.js';
+import { formatJson, jsonReport } from './json.js';
 import { formatMarkdown } from './markdown.js';
 import { formatSarif } from './sarif.js';
-import { formatText } from './text.js';
+import { formatSummary, formatText, textReport } from './text.js';
+
+/** A report as one string, or piece by piece (large reports are never one string). */
+export type ReportContent = string | Iterable<string>;
 
 export type ReportFormat = 'json' | 'sarif' | 'markdown' | 'text';
 export const REPORT_FORMATS: readonly ReportFormat[] = ['json', 'sarif', 'markdown', 'text'];
@@ -26,20 +29,26 @@ export function reportFileName(format: ReportFormat): string {
 }
 
 /** Every format with its defaults; text without colour (files never get escape codes). */
-export function formatReport(format: ReportFormat, result: AuditResult, meta: ReportMeta): string {
+export function formatReport(format: ReportFormat, result: AuditResult, meta: ReportMeta): ReportContent {
   switch (format) {
     case 'json':
-      return formatJson(result, meta);
+      return jsonReport(result, meta);
     case 'sarif':
       return formatSarif(result, meta);
     case 'markdown':
       return formatMarkdown(result, meta);
     case 'text':
-      return formatText(result, meta, { color: false });
+      return textReport(result, meta);
   }
 }
 
-export { formatJson, formatMarkdown, formatSarif, formatText };
+/** A report as one string (tests, small results). */
+export function reportText(format: ReportFormat, result: AuditResult, meta: ReportMeta): string {
+  const content = formatReport(format, result, meta);
+  return typeof content === 'string' ? content : [...content].join('');
+}
+
+export { formatJson, formatMarkdown, formatSarif, formatSummary, formatText };
 export type { MarkdownOptions } from './markdown.js';
 export type { SarifOptions } from './sarif.js';
 export type { TextOptions } from './text.js';

@@ -2,13 +2,18 @@
 // Objects are rebuilt key by key so the key order is fixed whatever order the
 // evaluator filled them in: the output is byte-identical for the same input.
 
+import { randomBytes } from 'node:crypto';
 import type {
+  AccountCoverage,
   AuditResult,
   Diagnostic,
   ExceptionReport,
   Finding,
+  InstanceRef,
+  RegionCoverage,
   ReportMeta,
   RuleSummary,
+  UnreadInstance,
 } from '../core/types.js';
 
 /** Version of the report format; the baseline reader checks it. */
@@ -36,7 +41,7 @@ export function findingJson(f: Finding): JsonObject {
   if (f.suppression) {
     out['suppression'] = withOptional({ reason: f.suppression.reason }, 'expires', f.suppression.expires);
   }
-  out['instance'] = withOptional({ name: f.instance.name, region: f.instance.region }, 'arn', f.instance.arn);
+  out['instance'] = instanceJson(f.instance);
   out['portState'] = {
     protocol: f.portState.protocol,
     fromPort: f.portState.fromPort,
@@ -63,9 +68,7 @@ function exceptionJson(e: ExceptionReport): JsonObject {
 
 function diagnosticJson(d: Diagnostic): JsonObject {
   const out: JsonObject = { level: d.level, code: d.code, message: d.message };
-  if (d.instance) {
-    out['instance'] = withOptional({ name: d.instance.name, region: d.instance.region }, 'arn', d.instance.arn);
-  }
+  if (d.instance) out['instance'] = instanceJson(d.instance);
   return out;
 }
 
@@ -73,36 +76,114 @@ function errorJson(error: { code: string; message: string } | undefined): JsonVa
   return error ? { code: error.code, message: error.message } : undefined;
 }
 
-export function formatJson(result: AuditResult, meta: ReportMeta): string {
+function instanceJson(i: InstanceRef): JsonObject {
+  const out: JsonObject = { name: i.name, region: i.region };
+  withOptional(out, 'arn', i.arn);
+  withOptional(out, 'accountId', i.accountId);
+  return withOptional(out, 'accountName', i.accountName);
+}
+
+function regionJson(r: RegionCoverage): JsonObject {
+  const out: JsonObject = { name: r.name, status: r.status };
+  withOptional(out, 'accountId', r.accountId);
+  return withOptional(out, 'error', errorJson(r.error));
+}
+
+function accountJson(a: AccountCoverage): JsonObject {
+  const out: JsonObject = { id: a.id };
+  withOptional(out, 'name', a.name);
+  withOptional(out, 'ouPath', a.ouPath);
+  out['status'] = a.status;
+  withOptional(out, 'error', errorJson(a.error));
+  return Object.assign(out, { instances: a.instances, scanned: a.scanned, failed: a.failed, gone: a.gone });
+}
+
+function unreadJson(u: UnreadInstance): JsonObject {
+  const out = instanceJson(u);
+  out['status'] = u.status;
+  return withOptional(out, 'error', errorJson(u.error));
+}
+
+/**
+ * The report as JSON text, piece by piece, exactly as JSON.stringify(report,
+ * null, 2) would write it: the skeleton is stringified with a placeholder for
+ * each long list, and each list is written element by element in its place,
+ * so a report of a million findings is never one string.
+ */
+export function* jsonReport(result: AuditResult, meta: ReportMeta): Generator<string> {
   const c = result.coverage;
   const s = result.summary.bySeverity;
+  const lists = new Map<string, () => Iterable<JsonValue>>();
+  // A fresh nonce: no text of the policy or the inventory can pose as a placeholder.
+  const nonce = randomBytes(8).toString('hex');
+  const later = (name: string, items: () => Iterable<JsonValue>): string => {
+    const placeholder = `\u0000list:${nonce}:${name}\u0000`;
+    lists.set(placeholder, items);
+    return placeholder;
+  };
+  const coverage: JsonObject = {
+    regions: later('regions', () => map(c.regions, regionJson)),
+  };
+  if (c.accounts) coverage['accounts'] = later('accounts', () => map(c.accounts ?? [], accountJson));
+  Object.assign(coverage, {
+    instances: c.instances,
+    scanned: c.scanned,
+    failed: c.failed,
+    gone: c.gone,
+    complete: c.complete,
+    unread: later('unread', () => map(c.unread, unreadJson)),
+  });
   const report: JsonObject = {
     version: JSON_REPORT_VERSION,
     generatedAt: meta.generatedAt,
     tool: { name: meta.toolName, version: meta.toolVersion },
     source: meta.source,
     policy: { path: result.policy.path, rules: result.policy.rules.map(ruleJson) },
-    coverage: {
-      regions: c.regions.map((r) => withOptional({ name: r.name, status: r.status }, 'error', errorJson(r.error))),
-      instances: c.instances,
-      scanned: c.scanned,
-      failed: c.failed,
-      gone: c.gone,
-      complete: c.complete,
-      unread: c.unread.map((u) => {
-        const out: JsonObject = withOptional({ name: u.name, region: u.region }, 'arn', u.arn);
-        out['status'] = u.status;
-        return withOptional(out, 'error', errorJson(u.error));
-      }),
-    },
+    coverage,
     summary: {
       bySeverity: { critical: s.critical, high: s.high, medium: s.medium, low: s.low, info: s.info },
       suppressed: result.summary.suppressed,
     },
-    findings: result.findings.map(findingJson),
+    findings: later('findings', () => map(result.findings, findingJson)),
     exceptions: result.exceptions.map(exceptionJson),
-    diagnostics: result.diagnostics.map(diagnosticJson),
+    diagnostics: later('diagnostics', () => map(result.diagnostics, diagnosticJson)),
   };
-  if (result.fixed) report['fixed'] = result.fixed.map(findingJson);
-  return `${JSON.stringify(report, null, 2)}\n`;
+  const fixed = result.fixed;
+  if (fixed) report['fixed'] = later('fixed', () => map(fixed, findingJson));
+  yield* spliceLists(JSON.stringify(report, null, 2), lists);
+  yield '\n';
+}
+
+function* map<T>(items: readonly T[], fn: (item: T) => JsonValue): Generator<JsonValue> {
+  for (const item of items) yield fn(item);
+}
+
+/** Writes `skeleton`, replacing each `"<placeholder>"` value by its list, indented as JSON.stringify would. */
+function* spliceLists(skeleton: string, lists: ReadonlyMap<string, () => Iterable<JsonValue>>): Generator<string> {
+  let at = 0;
+  const marker = /"\\u0000list:[0-9a-f]+:[a-z]+\\u0000"/g;
+  for (let m = marker.exec(skeleton); m !== null; m = marker.exec(skeleton)) {
+    const items = lists.get(JSON.parse(m[0]) as string);
+    if (!items) continue;
+    yield skeleton.slice(at, m.index);
+    at = m.index + m[0].length;
+    const lineStart = skeleton.lastIndexOf('\n', m.index) + 1;
+    const indent = /^ */.exec(skeleton.slice(lineStart))?.[0] ?? '';
+    yield* listText(items(), indent);
+  }
+  yield skeleton.slice(at);
+}
+
+function* listText(items: Iterable<JsonValue>, indent: string): Generator<string> {
+  const inner = `${indent}  `;
+  let first = true;
+  for (const item of items) {
+    yield `${first ? '[\n' : ',\n'}${inner}${JSON.stringify(item, null, 2).replace(/\n/g, `\n${inner}`)}`;
+    first = false;
+  }
+  yield first ? '[]' : `\n${indent}]`;
+}
+
+export function formatJson(result: AuditResult, meta: ReportMeta): string {
+  return [...jsonReport(result, meta)].join('');
 }

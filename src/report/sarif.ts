@@ -12,7 +12,8 @@ import type {
   Suppression,
 } from 'sarif';
 import type { AuditResult, Finding, ReportMeta, RuleSummary, Severity } from '../core/types.js';
-import { compareForKeeping, describePortState, plural, truncateText } from './common.js';
+import { truncate as truncateText, wellFormed } from '../core/text.js';
+import { compareForKeeping, describePortState, plural } from './common.js';
 
 export interface SarifOptions {
   /** GitHub accepts at most 25,000 results per run; the most severe are kept. */
@@ -88,7 +89,8 @@ function limited(text: string | undefined, fallback: string, max = MAX_DESCRIPTI
  */
 function uriSegment(text: string): string {
   if (text === '') return '_';
-  const encoded = encodeURIComponent(text);
+  // A lone surrogate (not text, but an inventory may hold one) would make encodeURIComponent throw.
+  const encoded = encodeURIComponent(wellFormed(text));
   return encoded === '.' || encoded === '..' ? encoded.replace(/\./g, '%2E') : encoded;
 }
 

@@ -1,18 +1,25 @@
-// The short summary printed to stdout after an audit: what was read, how bad it
-// is, the worst findings, and what could not be read. The CLI decides colour
-// (TTY, NO_COLOR) and appends where the report files went.
+// Plain text, two ways. The summary printed after an audit is short whatever
+// the fleet: counts, one line per rule (how many findings on how many
+// instances), the first findings, and what could not be read. The text report
+// (`--format text`, portolan.txt) is the whole record: every finding, every
+// unread entry, every diagnostic, written line by line. The CLI decides
+// colour (TTY, NO_COLOR); every untrusted value is escaped here, so only
+// our own colour codes reach a terminal.
 
+import { escapeUnsafe } from '../core/text.js';
 import type { AuditResult, Finding, ReportMeta, Severity } from '../core/types.js';
 import { SEVERITIES } from '../core/types.js';
 import { compareFindings, plural } from './common.js';
 
 export interface TextOptions {
   color: boolean;
-  /** How many unsuppressed findings to list one per line (default 20). */
+  /** Summary only: how many unsuppressed findings to list one per line (default 20). */
   maxFindings?: number;
 }
 
 const DEFAULT_MAX_FINDINGS = 20;
+/** Summary only: unread regions and instances named before a count stands for the rest. */
+const MAX_COVERAGE_LINES = 20;
 
 const SEVERITY_COLOR: Record<Severity, string> = {
   critical: '\u001b[1;31m', // bold red
@@ -27,108 +34,184 @@ const YELLOW = '\u001b[33m';
 const RED = '\u001b[1;31m';
 const GREEN = '\u001b[32m';
 
-/**
- * Instance names, tags and messages come from an inventory file that may not be
- * trusted: control characters (escape sequences, newlines) would let it rewrite
- * the terminal or forge lines, so they are shown as `?`.
- */
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
-function clean(text: string): string {
-  return text.replace(CONTROL, '?');
+/** Untrusted text for a line: escape sequences, newlines and bidi controls shown as escapes, not obeyed. */
+const clean = escapeUnsafe;
+
+type Paint = (code: string, text: string) => string;
+
+function painter(color: boolean): Paint {
+  return (code, text) => (color ? `${code}${text}${RESET}` : text);
 }
 
-export function formatText(result: AuditResult, meta: ReportMeta, options: TextOptions): string {
-  const paint = (code: string, text: string): string => (options.color ? `${code}${text}${RESET}` : text);
-  const maxFindings = Math.max(0, options.maxFindings ?? DEFAULT_MAX_FINDINGS);
-  const lines: string[] = [];
+function headerLines(result: AuditResult, meta: ReportMeta, paint: Paint): string[] {
   const c = result.coverage;
-
-  lines.push(
+  const accounts = c.accounts ? `${plural(c.accounts.length, 'account')}, ` : '';
+  const lines = [
     `Portolan ${clean(meta.toolVersion)}: policy ${clean(result.policy.path)}, source ${clean(meta.source)}, ` +
-      `${plural(c.instances, 'instance')} in ${plural(c.regions.length, 'region')}`,
-  );
-
+      `${accounts}${plural(c.instances, 'instance')} in ${plural(c.regions.length, 'region')}`,
+  ];
   const counts = SEVERITIES.map((s) => {
     const n = result.summary.bySeverity[s];
     const part = `${n} ${s}`;
     return n > 0 ? paint(SEVERITY_COLOR[s], part) : part;
   });
   lines.push(`Findings: ${counts.join(', ')} (${result.summary.suppressed} suppressed)`);
-
   if (result.fixed !== undefined) {
-    const isNew = result.findings.filter((f) => f.baselineState === 'new' && !f.suppressed).length;
-    const unchanged = result.findings.filter((f) => f.baselineState === 'unchanged' && !f.suppressed).length;
+    const open = result.findings.filter((f) => !f.suppressed);
+    const isNew = open.filter((f) => f.baselineState === 'new').length;
+    const unchanged = open.filter((f) => f.baselineState === 'unchanged').length;
     lines.push(`Baseline: ${isNew} new, ${unchanged} unchanged, ${result.fixed.length} fixed`);
   }
+  return lines;
+}
 
-  const open = result.findings.filter((f) => !f.suppressed).sort(compareFindings);
-  if (open.length > 0) {
-    lines.push('');
-    for (const f of open.slice(0, maxFindings)) lines.push(findingLine(f, paint));
-    if (open.length > maxFindings) lines.push(`... and ${open.length - maxFindings} more`);
-  }
+function findingLine(f: Finding, paint: Paint): string {
+  const label = paint(SEVERITY_COLOR[f.severity], f.severity.toUpperCase());
+  const mark = f.baselineState === 'new' ? `${paint(BOLD, '[new]')} ` : '';
+  const account = f.instance.accountId !== undefined ? `[${clean(f.instance.accountId)}] ` : '';
+  // The message already names instance, region, protocol and range ("web-1 (us-east-1): tcp 22 open to ...").
+  return `${label} ${mark}${account}${clean(`${f.ruleId} ${f.message}`)}`;
+}
 
-  const coverageLines = coverageProblems(result);
-  if (coverageLines.length > 0 || !c.complete) {
-    lines.push('');
-    if (!c.complete) {
-      lines.push(paint(RED, `Coverage INCOMPLETE: ${c.scanned} of ${c.instances} instances scanned; the audit is not a clean bill of health.`));
+/** Per rule with open findings: how many, on how many instances; most severe rule first. */
+function ruleRollup(open: readonly Finding[], paint: Paint): string[] {
+  const byRule = new Map<string, { severity: Severity; findings: number; instances: Set<string> }>();
+  for (const f of open) {
+    let r = byRule.get(f.ruleId);
+    if (!r) {
+      r = { severity: f.severity, findings: 0, instances: new Set() };
+      byRule.set(f.ruleId, r);
     }
-    lines.push(...coverageLines);
-  } else if (open.length === 0) {
-    lines.push(paint(GREEN, `Coverage complete: ${c.scanned} of ${c.instances} instances scanned.`));
+    r.findings++;
+    r.instances.add(`${f.instance.accountId ?? ''}\0${f.instance.region}\0${f.instance.name}`);
   }
+  return [...byRule.entries()]
+    .sort(([a, x], [b, y]) => SEVERITIES.indexOf(x.severity) - SEVERITIES.indexOf(y.severity) || (a < b ? -1 : a > b ? 1 : 0))
+    .map(([id, r]) => `  ${paint(SEVERITY_COLOR[r.severity], r.severity.padEnd(8))} ${clean(id)}: ${plural(r.findings, 'finding')} on ${plural(r.instances.size, 'instance')}`);
+}
 
-  const exceptionLines: string[] = [];
+function* coverageLines(result: AuditResult, paint: Paint, limit: number): Generator<string> {
+  const c = result.coverage;
+  if (!c.complete) {
+    yield paint(RED, `Coverage INCOMPLETE: ${c.scanned} of ${c.instances} instances scanned; the audit is not a clean bill of health.`);
+  }
+  let shown = 0;
+  let left = 0;
+  const emit = function* (line: string): Generator<string> {
+    if (shown < limit) {
+      shown++;
+      yield line;
+    } else left++;
+  };
+  for (const a of c.accounts ?? []) {
+    if (a.status === 'error') yield* emit(clean(`Account ${a.id}${a.name !== undefined ? ` (${a.name})` : ''} not read (${a.error.code}: ${a.error.message})`));
+    else if (a.status === 'skipped') yield* emit(clean(`Account ${a.id}${a.name !== undefined ? ` (${a.name})` : ''} skipped: not active`));
+  }
+  for (const r of c.regions) {
+    if (r.status !== 'error') continue;
+    const account = r.accountId !== undefined ? ` in account ${r.accountId}` : '';
+    yield* emit(clean(`Region ${r.name}${account} not read (${r.error.code}: ${r.error.message})`));
+  }
+  for (const u of c.unread) {
+    const account = u.accountId !== undefined ? `, account ${u.accountId}` : '';
+    yield* emit(
+      clean(
+        u.status === 'gone'
+          ? `Instance ${u.name} (${u.region}${account}) was deleted during the scan`
+          : `Instance ${u.name} (${u.region}${account}) not read (${u.error.code}: ${u.error.message})`,
+      ),
+    );
+  }
+  if (left > 0) yield `... and ${left} more not read or deleted (every one is in the reports)`;
+}
+
+function exceptionLines(result: AuditResult, paint: Paint): string[] {
+  const lines: string[] = [];
   for (const e of result.exceptions) {
     const where = clean(`${e.position.file}:${e.position.line}`);
     const rules = clean(e.rules.join(', '));
     if (e.status === 'expired') {
-      exceptionLines.push(
-        paint(YELLOW, `Expired exception ${where} (${rules}) expired ${clean(e.expires ?? '?')}: ${plural(e.matchedAfterExpiry, 'finding')} counted again`),
-      );
+      lines.push(paint(YELLOW, `Expired exception ${where} (${rules}) expired ${clean(e.expires ?? '?')}: ${plural(e.matchedAfterExpiry, 'finding')} counted again`));
     } else if (e.status === 'unused') {
-      exceptionLines.push(`Unused exception ${where} (${rules}): suppressed nothing`);
+      lines.push(`Unused exception ${where} (${rules}): suppressed nothing`);
     }
   }
-  if (exceptionLines.length > 0) lines.push('', ...exceptionLines);
+  return lines;
+}
 
+function diagnosticsCountLine(result: AuditResult): string {
   const byLevel = { error: 0, warning: 0, info: 0 };
   for (const d of result.diagnostics) byLevel[d.level] += 1;
-  if (result.diagnostics.length > 0) {
-    lines.push(
-      '',
-      `Diagnostics: ${plural(byLevel.error, 'error')}, ${plural(byLevel.warning, 'warning')}, ${byLevel.info} info (details in the JSON report)`,
-    );
+  return `Diagnostics: ${plural(byLevel.error, 'error')}, ${plural(byLevel.warning, 'warning')}, ${byLevel.info} info`;
+}
+
+/** The short summary printed after an audit (stdout). */
+export function formatSummary(result: AuditResult, meta: ReportMeta, options: TextOptions): string {
+  const paint = painter(options.color);
+  const maxFindings = Math.max(0, options.maxFindings ?? DEFAULT_MAX_FINDINGS);
+  const lines = headerLines(result, meta, paint);
+  const open = result.findings.filter((f) => !f.suppressed).sort(compareFindings);
+  if (open.length > 0) {
+    lines.push('', 'By rule:');
+    for (const line of ruleRollup(open, paint)) lines.push(line);
+    lines.push('');
+    for (const f of open.slice(0, maxFindings)) lines.push(findingLine(f, paint));
+    if (open.length > maxFindings) lines.push(`... and ${open.length - maxFindings} more (every finding is in the reports)`);
   }
+  const coverage = [...coverageLines(result, paint, MAX_COVERAGE_LINES)];
+  if (coverage.length > 0) {
+    lines.push('');
+    for (const line of coverage) lines.push(line);
+  } else if (open.length === 0) {
+    lines.push(paint(GREEN, `Coverage complete: ${result.coverage.scanned} of ${result.coverage.instances} instances scanned.`));
+  }
+  const exceptions = exceptionLines(result, paint);
+  if (exceptions.length > 0) lines.push('', ...exceptions);
+  if (result.diagnostics.length > 0) lines.push('', `${diagnosticsCountLine(result)} (details in the JSON report)`);
   return `${lines.join('\n')}\n`;
 }
 
-function findingLine(f: Finding, paint: (code: string, text: string) => string): string {
-  const label = paint(SEVERITY_COLOR[f.severity], f.severity.toUpperCase());
-  const mark = f.baselineState === 'new' ? `${paint(BOLD, '[new]')} ` : '';
-  // Only the user-supplied parts are cleaned, so our own colour codes survive and theirs do not.
-  // The message already names instance, region, protocol and range ("web-1 (us-east-1): tcp 22 open to ...").
-  const rest = clean(`${f.ruleId} ${f.message}`);
-  return `${label} ${mark}${rest}`;
+/** The text report (portolan.txt): every finding, unread entry and diagnostic, line by line. */
+export function* textReport(result: AuditResult, meta: ReportMeta): Generator<string> {
+  const paint = painter(false);
+  for (const line of headerLines(result, meta, paint)) yield `${line}\n`;
+  const open = result.findings.filter((f) => !f.suppressed);
+  if (open.length > 0) {
+    yield '\nBy rule:\n';
+    for (const line of ruleRollup(open, paint)) yield `${line}\n`;
+    yield '\nFindings:\n';
+    for (const f of open) yield `${findingLine(f, paint)}\n`;
+  }
+  const suppressed = result.findings.filter((f) => f.suppressed);
+  if (suppressed.length > 0) {
+    yield '\nSuppressed:\n';
+    for (const f of suppressed) yield `${findingLine(f, paint)} (suppressed: ${clean(f.suppression.reason)}${f.suppression.expires !== undefined ? `, until ${clean(f.suppression.expires)}` : ''})\n`;
+  }
+  if (result.fixed !== undefined && result.fixed.length > 0) {
+    yield '\nFixed since the baseline:\n';
+    for (const f of result.fixed) yield `${clean(`${f.severity.toUpperCase()} ${f.ruleId} ${f.message}`)}\n`;
+  }
+  let coverageHeader = false;
+  for (const line of coverageLines(result, paint, Infinity)) {
+    if (!coverageHeader) {
+      yield '\n';
+      coverageHeader = true;
+    }
+    yield `${line}\n`;
+  }
+  if (!coverageHeader) yield `\nCoverage complete: ${result.coverage.scanned} of ${result.coverage.instances} instances scanned.\n`;
+  const exceptions = exceptionLines(result, paint);
+  if (exceptions.length > 0) yield `\n${exceptions.join('\n')}\n`;
+  if (result.diagnostics.length > 0) {
+    yield `\n${diagnosticsCountLine(result)}:\n`;
+    for (const d of result.diagnostics) {
+      const where = d.instance ? `${d.instance.name} (${d.instance.region}): ` : '';
+      yield `${d.level.toUpperCase()} ${d.code}: ${clean(where + d.message)}\n`;
+    }
+  }
 }
 
-function coverageProblems(result: AuditResult): string[] {
-  const out: string[] = [];
-  for (const r of result.coverage.regions) {
-    if (r.status !== 'error') continue;
-    out.push(clean(`Region ${r.name} not read${r.error ? ` (${r.error.code}: ${r.error.message})` : ''}`));
-  }
-  for (const u of result.coverage.unread) {
-    const why = u.error ? ` (${u.error.code}: ${u.error.message})` : '';
-    out.push(
-      clean(
-        u.status === 'gone'
-          ? `Instance ${u.name} (${u.region}) was deleted during the scan${why}`
-          : `Instance ${u.name} (${u.region}) not read${why}`,
-      ),
-    );
-  }
-  return out;
+/** The text report as one string (small results, tests). */
+export function formatText(result: AuditResult, meta: ReportMeta): string {
+  return [...textReport(result, meta)].join('');
 }

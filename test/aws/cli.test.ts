@@ -29,7 +29,7 @@ describe('collectOptionsFrom', () => {
     const o = collectOptionsFrom(
       parse([
         '--endpoint-url', 'https://lightsail-fips.us-east-1.amazonaws.com',
-        '--region', 'eu-west-1',
+        '--home-region', 'eu-west-1',
         '--regions', 'us-east-1, eu-west-1,!ap-south-1',
         '--exclude-regions', 'eu-north-1',
         '--concurrency', '16',
@@ -41,7 +41,9 @@ describe('collectOptionsFrom', () => {
         '--quiet',
       ]),
     );
-    expect(o).toEqual({
+    expect(o.signal).toBeInstanceOf(AbortSignal);
+    const { signal: _signal, ...rest } = o;
+    expect(rest).toEqual({
       endpointUrl: 'https://lightsail-fips.us-east-1.amazonaws.com',
       homeRegion: 'eu-west-1',
       regions: ['us-east-1', 'eu-west-1'],
@@ -57,8 +59,8 @@ describe('collectOptionsFrom', () => {
 
   it('gives no options when no flags, and progress unless --quiet', () => {
     const o = collectOptionsFrom(parse([]));
-    expect(Object.keys(o)).toEqual(['onProgress']);
-    expect(collectOptionsFrom(parse(['--quiet']))).toEqual({});
+    expect(Object.keys(o)).toEqual(['onProgress', 'signal']);
+    expect(Object.keys(collectOptionsFrom(parse(['--quiet'])))).toEqual(['signal']);
   });
 
   it.each([
@@ -67,7 +69,7 @@ describe('collectOptionsFrom', () => {
     [['--concurrency', '-3'], /--concurrency/],
     [['--max-attempts', '1.5'], /--max-attempts/],
     [['--max-attempts', '101'], /--max-attempts/],
-    [['--endpoint-url', 'not a url'], /--endpoint-url: "not a url" is not a URL/],
+    [["--endpoint-url", "not a url"], /--endpoint-url: the value is not a URL/],
     [['--endpoint-url', 'ftp://127.0.0.1/'], /http or https/],
     [['--region', 'US East'], /--region/],
     [['--regions', ','], /at least one region/],
@@ -163,7 +165,7 @@ describe('collect and iam-policy commands', () => {
     const dir = mkdtempSync(join(tmpdir(), 'portolan-collect-'));
     const out = join(dir, 'inventory.json');
     writeFileSync(out, 'old content');
-    const { stderr, exitCode } = await runCollect(['--out', out, '--endpoint-url', emulator.url, '--region', 'xx-test-1']);
+    const { stderr, exitCode } = await runCollect(['--out', out, '--endpoint-url', emulator.url, '--home-region', 'xx-test-1']);
     expect(exitCode).toBe(0);
     const written = JSON.parse(readFileSync(out, 'utf8'));
     expect({ ...written, collectedAt: x.collectedAt }).toEqual(x);
@@ -176,7 +178,7 @@ describe('collect and iam-policy commands', () => {
     emulator = await startEmulator({ inventory: roundTripInventory() });
     const dir = mkdtempSync(join(tmpdir(), 'portolan-collect-'));
     const out = join(dir, 'inv.json');
-    const { stderr, exitCode } = await runCollect(['--out', out, '--endpoint-url', emulator.url, '--region', 'us-east-1', '--max-attempts', '2']);
+    const { stderr, exitCode } = await runCollect(['--out', out, '--endpoint-url', emulator.url, '--home-region', 'us-east-1', '--max-attempts', '2']);
     expect(exitCode).toBe(3);
     expect(stderr).toBe(
       `collect: INCOMPLETE: 4 regions (unreadable: ap-northeast-1 AccessDeniedException), 29 instances (27 read, 1 failed, 1 gone) -> ${out}\n`,
@@ -189,7 +191,7 @@ describe('collect and iam-policy commands', () => {
     const out = join(dir, 'inv.json');
     // Nothing listens on the discard port: GetRegions fails, so nothing is known.
     await expect(
-      runCollect(['--out', out, '--endpoint-url', 'http://127.0.0.1:9', '--region', 'us-east-1', '--max-attempts', '1', '--quiet']),
+      runCollect(['--out', out, '--endpoint-url', 'http://127.0.0.1:9', '--home-region', 'us-east-1', '--max-attempts', '1', '--quiet']),
     ).rejects.toThrow(/^cannot list Lightsail regions \(GetRegions in us-east-1\): .*ECONNREFUSED.*; nothing was collected$/);
     expect(readdirSync(dir)).toEqual([]);
   });

@@ -3,8 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { InventoryError } from '../../src/core/errors.js';
-import { jsonErrorOffset, parseInventoryText, readInventoryFile, validateFaults } from '../../src/cli/inventory-file.js';
+import { InventoryError, UserInputError } from '../../src/core/errors.js';
+import { formatInventory, parseInventoryText, readInventoryFile } from '../../src/cli/inventory-file.js';
+import { jsonErrorOffset, JsonTopLevelSplitter } from '../../src/core/json-split.js';
 import { demoFleet } from '../../src/emulator/demo-fleet.js';
 
 let dir: string;
@@ -21,6 +22,16 @@ function errorLines(fn: () => unknown): string[] {
     return (error as InventoryError).lines;
   }
   throw new Error('expected an InventoryError');
+}
+
+async function asyncErrorLines(fn: () => Promise<unknown>): Promise<string[]> {
+  try {
+    await fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(UserInputError);
+    return (error as UserInputError).lines;
+  }
+  throw new Error('expected a UserInputError');
 }
 
 const valid = {
@@ -47,25 +58,35 @@ const valid = {
 };
 
 describe('readInventoryFile', () => {
-  test('reads a valid file, keeping raw states and extra fields', () => {
+  test('reads a valid file, keeping raw states and extra fields', async () => {
     const path = join(dir, 'ok.json');
     writeFileSync(path, JSON.stringify(valid, null, 2));
-    const { inventory, faults } = readInventoryFile(path);
+    const { inventory, faults } = await readInventoryFile(path);
     expect(inventory).toEqual(valid);
     expect(faults).toBeUndefined();
   });
 
-  test('splits off the faults section', () => {
+  test('splits off the faults section', async () => {
     const path = join(dir, 'faults.json');
     const spec = { latencyMs: 5, rateLimit: { requestsPerSecond: 10, burst: 3 }, slowRegion: { region: 'eu-west-1', latencyMs: 50 }, seed: 7 };
     writeFileSync(path, `\ufeff${JSON.stringify({ ...valid, faults: spec })}`);
-    const { inventory, faults } = readInventoryFile(path);
+    const { inventory, faults } = await readInventoryFile(path);
     expect(faults).toEqual(spec);
     expect('faults' in inventory).toBe(false);
   });
 
-  test('a missing file', () => {
-    expect(errorLines(() => readInventoryFile(join(dir, 'nope.json')))).toEqual([`${join(dir, 'nope.json')}: cannot read inventory: no such file`]);
+  test('a missing file, a directory, a device: one line each, nothing read', async () => {
+    const missing = join(dir, 'nope.json');
+    expect(await asyncErrorLines(() => readInventoryFile(missing))).toEqual([`${missing}: cannot read inventory: ENOENT (no such file or directory)`]);
+    expect(await asyncErrorLines(() => readInventoryFile(dir))).toEqual([`${dir}: cannot read inventory: a directory, not a file`]);
+    expect(await asyncErrorLines(() => readInventoryFile('/dev/zero'))).toEqual(['/dev/zero: cannot read inventory: a character device, not a file']);
+  });
+
+  test('what collect writes (one line per instance) reads back as the same inventory', async () => {
+    const path = join(dir, 'round.json');
+    const fleet = demoFleet();
+    writeFileSync(path, [...formatInventory(fleet)].join(''));
+    expect((await readInventoryFile(path)).inventory).toEqual(JSON.parse(JSON.stringify(fleet)));
   });
 
   test('the demo fleet is a valid inventory', () => {
@@ -75,15 +96,55 @@ describe('readInventoryFile', () => {
 
 describe('JSON syntax errors name line and column', () => {
   test.each([
-    ['{"a":}', "inv.json: not valid JSON: Unexpected token '}' at line 1 column 6"],
-    ['{\n  "version": 1,\n  "x": tru\n}', "inv.json: not valid JSON: Unexpected token '\\n' at line 3 column 11"],
-    ['{"a"', "inv.json: not valid JSON: Expected ':' after property name at line 1 column 5"],
-    ['', 'inv.json: not valid JSON: Unexpected end of JSON input at line 1 column 1'],
-    ['{"a": 1}\n{"b": 2}', 'inv.json: not valid JSON: Unexpected non-whitespace character after JSON at line 2 column 1'],
+    ['{"a":}', 'inv.json: not valid JSON: Unexpected end of JSON input at line 1 column 6'],
+    ['{\n  "version": 1,\n  "x": tru\n}', 'inv.json: not valid JSON: Unexpected end of JSON input at line 3 column 11'],
+    ['{"a"', 'inv.json: not valid JSON: unexpected end of file at line 1 column 5'],
+    ['', 'inv.json: not valid JSON: the file is empty; expected a JSON object at line 1 column 1'],
+    ['{"a": 1}\n{"b": 2}', 'inv.json: not valid JSON: unexpected text after the end of the JSON object at line 2 column 1'],
+    ['{"version": 1, "version": 1}', 'inv.json: not valid JSON: duplicate key "version" at line 1 column 16'],
+    ['{"instances": [{"name": "a",\n "portStates": [{"x": 1,}]}]}', 'inv.json: not valid JSON: Expected double-quoted property name at line 2 column 25'],
+    ['{"instances": [{"name": "PATH=/secret\u0001"}]}', 'inv.json: not valid JSON: Bad control character in string literal at line 1 column 38'],
   ])('%j', (text, line) => {
     const lines = errorLines(() => parseInventoryText(text, 'inv.json'));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toBe(line);
+  });
+
+  test('the streaming splitter reads any JSON object exactly as JSON.parse does, in chunks of any size', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string({ maxLength: 6 }), fc.jsonValue(), { maxKeys: 6 }), fc.integer({ min: 1, max: 17 }), fc.boolean(), (doc, size, pretty) => {
+        const text = JSON.stringify(doc, null, pretty ? 2 : 0);
+        const seen: Record<string, unknown> = {};
+        const splitter = new JsonTopLevelSplitter(
+          { streamed: new Set(Object.keys(doc).filter((_, i) => i % 2 === 0)), wanted: new Set(Object.keys(doc)) },
+          {
+            value: (k, v) => (seen[k] = v),
+            element: (k, _i, v) => (seen[k] as unknown[]).push(v),
+            arrayStart: (k) => (seen[k] = []),
+          },
+        );
+        const bytes = Buffer.from(text);
+        for (let i = 0; i < bytes.length; i += size) splitter.write(bytes.subarray(i, i + size));
+        splitter.end();
+        expect(seen).toEqual(JSON.parse(text));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test('the splitter refuses what JSON.parse refuses', () => {
+    fc.assert(
+      fc.property(fc.json().map((j) => `{"k": ${j}}`), fc.nat(), (text, cut) => {
+        const broken = text.slice(0, cut % text.length);
+        const split = (): void => {
+          const s = new JsonTopLevelSplitter({ streamed: new Set(['k']), wanted: new Set() }, { value: () => {}, element: () => {} });
+          s.write(Buffer.from(broken));
+          s.end();
+        };
+        expect(split).toThrow();
+      }),
+      { numRuns: 300 },
+    );
   });
 
   test('the offset scanner agrees with JSON.parse on what is valid', () => {
@@ -104,9 +165,15 @@ describe('JSON syntax errors name line and column', () => {
 
 describe('shape errors are one line each, with a path', () => {
   const cases: [string, unknown, string[]][] = [
-    ['not an object', [1, 2], ['inv.json: expected an inventory object {version, collectedAt, regions, instances}, got an array']],
+    ['not an object', [1, 2], ['inv.json: not valid JSON: expected a JSON object (the file must start with "{") at line 1 column 1']],
     ['wrong version', { ...valid, version: 2 }, ['inv.json: version: expected 1, got 2']],
-    ['missing collectedAt', { ...valid, collectedAt: undefined }, ['inv.json: collectedAt: expected a string, got undefined']],
+    ['missing collectedAt', { ...valid, collectedAt: undefined }, ['inv.json: collectedAt: expected a string, got nothing']],
+    ['no instances list', { version: 1, collectedAt: 'x', regions: [] }, ['inv.json: instances: missing (expected an array)']],
+    [
+      'an organization inventory naming an account it does not list',
+      { ...valid, accounts: [{ id: '222222222222', status: 'ok' }], instances: [{ name: 'a', region: 'r', accountId: '333333333333' }] },
+      ['inv.json: accounts: account "333333333333" is named by a region or an instance but not listed'],
+    ],
     ['regions not an array', { ...valid, regions: {} }, ['inv.json: regions: expected an array, got an object']],
     [
       'bad region status',
@@ -153,17 +220,3 @@ describe('shape errors are one line each, with a path', () => {
   });
 });
 
-describe('validateFaults', () => {
-  test.each([
-    [{}, []],
-    [{ latencyMs: 0, jitterMs: 3, errorRate: 0.5, dropRate: 0, seed: 42 }, []],
-    [{ latencyMs: -1 }, ['faults.latencyMs: expected a number >= 0, got -1']],
-    [{ rateLimit: { burst: 0 } }, ['faults.rateLimit.requestsPerSecond: expected a number > 0, got undefined', 'faults.rateLimit.burst: expected an integer >= 1, got 0']],
-    [{ slowRegion: { latencyMs: 10 } }, ['faults.slowRegion.region: expected a string, got undefined']],
-    [{ seed: 1.5 }, ['faults.seed: expected an integer, got 1.5']],
-    [{ latency: 5 }, ['faults.latency: unknown fault (known: latencyMs, jitterMs, rateLimit, errorRate, dropRate, slowRegion, seed)']],
-    ['fast', ['faults: expected an object, got "fast"']],
-  ])('%j', (value, problems) => {
-    expect(validateFaults(value, 'faults')).toEqual(problems);
-  });
-});

@@ -52,7 +52,7 @@ function cli(args: string[]): Promise<CliRun> {
 /** The live audit as a user types it, against `url`. */
 function liveAudit(url: string, out: string, extra: string[] = []): Promise<CliRun> {
   return cli([
-    'audit', '--endpoint-url', url, '--region', 'us-east-1', '--policy', 'rules/baseline.yaml',
+    'audit', '--endpoint-url', url, '--home-region', 'us-east-1', '--policy', 'rules/baseline.yaml',
     '--out', out, '--format', 'json,sarif,markdown', ...NOW, '--max-attempts', '10', ...extra,
   ]);
 }
@@ -227,7 +227,7 @@ describe('the live path judges like the offline path', () => {
 
   test('collect, then audit --input: the same findings and coverage as the live audit and as the served inventory', async () => {
     const inv = `${tmp('inv')}.json`;
-    const collected = await cli(['collect', '--endpoint-url', url, '--region', 'us-east-1', '--out', inv, '--quiet']);
+    const collected = await cli(['collect', '--endpoint-url', url, '--home-region', 'us-east-1', '--out', inv, '--quiet']);
     expect(collected.code).toBe(3); // a denied region and an unread instance
     // The collector gives back exactly what the emulator served.
     expect(readJson<Inventory>(inv)).toEqual({ ...liveFleet(), collectedAt: expect.any(String) });
@@ -306,7 +306,7 @@ describe('failures and output streams', () => {
   test('GetRegions denied in the home region: exit 2, one line on stderr, no stack trace, nothing written', async () => {
     const emulator = await emulate({ inventory: liveFleet() });
     const out = tmp('denied-home');
-    const r = await cli(['audit', '--endpoint-url', emulator.url, '--region', DENIED_REGION, '--out', out, ...NOW]);
+    const r = await cli(['audit', '--endpoint-url', emulator.url, '--home-region', DENIED_REGION, '--out', out, ...NOW]);
     expect(r.code).toBe(2);
     expect(r.stderr.endsWith('\n')).toBe(true);
     expect(r.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(new RegExp(`^cannot list Lightsail regions \\(GetRegions in ${DENIED_REGION}\\): AccessDeniedException: .*nothing was collected$`))]);

@@ -129,9 +129,9 @@ describe('states with an object in a field', () => {
     ['toPort [22]', { ...BASE, toPort: [22] }, 'malformed-port-range'],
     ['protocol {}', { ...BASE, protocol: { name: 'tcp' } }, 'unknown-protocol'],
     ['state {}', { ...BASE, state: {} }, 'unknown-state'],
-    ['a cidrs entry {}', { ...BASE, cidrs: [{ cidr: '1.2.3.4' }] }, 'invalid-cidr'],
-    ['an alias entry []', { ...BASE, cidrListAliases: [[]] }, 'invalid-alias'],
-    ['cidrs as a string', { ...BASE, cidrs: '0.0.0.0/0' }, 'invalid-source-list'],
+    ['a cidrs entry {}', { ...BASE, cidrs: [{ cidr: '1.2.3.4' }] }, 'unreadable-port-state'],
+    ['an alias entry []', { ...BASE, cidrListAliases: [[]] }, 'unreadable-port-state'],
+    ['cidrs as a string', { ...BASE, cidrs: '0.0.0.0/0' }, 'source-not-a-list'],
   ];
   test.each(cases)('%s: normalized correctly, uncached, with a diagnostic', (_, raw, code) => {
     const normalize = normalizer();

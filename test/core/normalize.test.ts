@@ -190,32 +190,48 @@ describe('sources', () => {
     expect(diagnostics[1]!.message).toBe('::ffff:1.2.3.4/64 in ipv6Cidrs has host bits set; read as ::/64');
   });
 
-  test('unparseable and non-string entries admit nothing and are reported', () => {
-    const { state, diagnostics } = normalizePortState({
+  test('unparseable strings admit nothing (spec 2); a non-string entry makes the state unreadable, never "admits nothing"', () => {
+    const r = normalizePortState({
       protocol: 'tcp',
       fromPort: 22,
       toPort: 22,
       cidrs: ['garbage', 42, '10.0.0.0/33', null, '198.51.100.7'],
       ipv6Cidrs: ['fe80::1%eth0'],
     });
-    expect(state.sources.cidrs.map((c) => c.text)).toEqual(['198.51.100.7/32']);
-    expect(diagnostics.map((d) => [d.level, d.code])).toEqual(Array(5).fill(['warning', 'invalid-cidr']));
-    expect(diagnostics.map((d) => d.message)).toEqual([
+    expect(r.state.sources.cidrs.map((c) => c.text)).toEqual(['198.51.100.7/32']);
+    expect(r.unreadable).toBe('cidrs[1] is the number 42, not a string');
+    expect(r.diagnostics.map((d) => [d.level, d.code])).toEqual([
+      ['warning', 'invalid-cidr'],
+      ['warning', 'invalid-cidr'],
+      ['warning', 'invalid-cidr'],
+      ['error', 'unreadable-port-state'],
+    ]);
+    expect(r.diagnostics.map((d) => d.message)).toEqual([
       'invalid CIDR "garbage" in cidrs: not an IP address or CIDR; it admits nothing',
-      'cidrs entry 42 is not a string; it admits nothing',
       'invalid CIDR "10.0.0.0/33" in cidrs: prefix length 33 is out of range for IPv4 (0-32); it admits nothing',
-      'cidrs entry null is not a string; it admits nothing',
       expect.stringMatching(/^invalid CIDR "fe80::1%eth0" in ipv6Cidrs: zone id/),
+      'cidrs[1] is the number 42, not a string: the sources of this port state cannot be read; the instance counts as not read',
     ]);
   });
 
-  test('a non-array list is read as empty with a diagnostic; absent lists are empty silently', () => {
-    const r = normalizePortState({ protocol: 'tcp', fromPort: 22, toPort: 22, cidrs: '0.0.0.0/0', ipv6Cidrs: { a: 1 } });
-    expect(r.state.sources.cidrs).toEqual([]);
-    expect(r.state.sources.addresses).toEqual({ v4: [], v6: [] });
+  test.each<[string, Record<string, unknown>, string]>([
+    ['cidrs an object', { cidrs: { a: 1 } }, 'cidrs is an object, not a list of strings'],
+    ['ipv6Cidrs a number', { ipv6Cidrs: 0 }, 'ipv6Cidrs is the number 0, not a list of strings'],
+    ['aliases true', { cidrListAliases: true }, 'cidrListAliases is the boolean true, not a list of strings'],
+    ['a null entry', { cidrs: ['0.0.0.0/0', null] }, 'cidrs[1] is null, not a string'],
+    ['a list entry', { ipv6Cidrs: [['::/0']] }, 'ipv6Cidrs[0] is a list, not a string'],
+  ])('a wrong-typed source field is unreadable: %s', (_label, fields, reason) => {
+    const r = normalizePortState({ protocol: 'tcp', fromPort: 22, toPort: 22, ...fields });
+    expect(r.unreadable).toBe(reason);
+    expect(r.diagnostics.at(-1)).toMatchObject({ level: 'error', code: 'unreadable-port-state' });
+  });
+
+  test('a lone string is read as the one entry it is (cidrs: "0.0.0.0/0" is the world, not nothing)', () => {
+    const r = normalizePortState({ protocol: 'tcp', fromPort: 22, toPort: 22, cidrs: '0.0.0.0/0' });
+    expect(r.state.sources.cidrs.map((c) => c.text)).toEqual(['0.0.0.0/0']);
+    expect(r.unreadable).toBeUndefined();
     expect(r.diagnostics).toEqual([
-      { level: 'warning', code: 'invalid-source-list', message: 'cidrs is not a list (got "0.0.0.0/0"); read as empty' },
-      { level: 'warning', code: 'invalid-source-list', message: 'ipv6Cidrs is not a list (got {"a":1}); read as empty' },
+      { level: 'warning', code: 'source-not-a-list', message: 'cidrs is a string, not a list; read as the one entry "0.0.0.0/0"' },
     ]);
     const bare = normalizePortState({ protocol: 'tcp', fromPort: 22, toPort: 22 });
     expect(bare.diagnostics).toEqual([]);
@@ -231,8 +247,8 @@ describe('sources', () => {
     });
     expect(r.state.sources.aliases).toEqual(['lightsail-connect', 'other']);
     expect(r.state.sources.cidrs).toEqual([]);
-    expect(r.diagnostics.map((d) => d.code)).toEqual(['invalid-alias', 'invalid-alias']);
-    expect(r.diagnostics[0]!.message).toMatch(/entry 7 /);
+    expect(r.diagnostics.map((d) => d.code)).toEqual(['invalid-alias', 'unreadable-port-state']);
+    expect(r.unreadable).toBe('cidrListAliases[3] is the number 7, not a string');
   });
 
   test('empty entries differ from empty lists (cache keys keep them apart)', () => {

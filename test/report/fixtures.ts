@@ -79,11 +79,10 @@ interface FindingInput {
 }
 
 export function finding(i: FindingInput): Finding {
-  const f: Finding = {
+  const facts = {
     ruleId: i.ruleId,
     severity: i.severity,
-    suppressed: i.suppression !== undefined,
-    instance: { name: i.name, region: i.region },
+    instance: { name: i.name, region: i.region } as Finding['instance'],
     portState: {
       protocol: i.protocol,
       fromPort: i.fromPort,
@@ -95,9 +94,8 @@ export function finding(i: FindingInput): Finding {
     message: i.message,
     fingerprint: `fp-${i.ruleId}-${i.region}-${i.name}-${i.protocol}-${i.fromPort}-${i.toPort}`,
   };
-  if (i.arnId) f.instance.arn = arn(i.region, i.arnId);
-  if (i.suppression) f.suppression = i.suppression;
-  return f;
+  if (i.arnId) facts.instance.arn = arn(i.region, i.arnId);
+  return i.suppression ? { ...facts, suppressed: true, suppression: i.suppression } : { ...facts, suppressed: false };
 }
 
 export const FINDINGS: Finding[] = [
@@ -238,7 +236,7 @@ export function richResult(): AuditResult {
       complete: false,
       unread: [
         { name: 'api-3', region: 'eu-west-1', arn: arn('eu-west-1', 'api-3'), status: 'error', error: { code: 'ThrottlingException', message: 'Rate exceeded' } },
-        { name: 'temp-9', region: 'us-east-1', status: 'gone', error: { code: 'NotFoundException', message: 'The Instance does not exist' } },
+        { name: 'temp-9', region: 'us-east-1', status: 'gone' },
       ],
     },
     summary: { bySeverity, suppressed },

@@ -11,8 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { evaluate } from '../../src/core/evaluate.js';
 import type { Inventory, ReportMeta } from '../../src/core/types.js';
 import { loadPolicy } from '../../src/policy/load.js';
-import { formatReport, REPORT_FORMATS, reportFileName } from '../../src/report/index.js';
-import { formatText } from '../../src/report/text.js';
+import { REPORT_FORMATS, reportFileName, reportText } from '../../src/report/index.js';
+import { formatSummary } from '../../src/report/text.js';
 import { allSarifErrors } from './sarif-validate.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -51,17 +51,17 @@ describe('golden reports of the sample fleet', () => {
   const result = sampleResult();
 
   test.each(REPORT_FORMATS.map((f) => [f]))('%s', (format) => {
-    checkGolden(`sample.${reportFileName(format).split('.').pop()}`, formatReport(format, result, META));
+    checkGolden(`sample.${reportFileName(format).split('.').pop()}`, reportText(format, result, META));
   });
 
-  test('text with colour', () => {
-    checkGolden('sample.color.txt', formatText(result, META, { color: true }));
+  test('the summary printed after an audit, with colour', () => {
+    checkGolden('sample.color.txt', formatSummary(result, META, { color: true }));
   });
 
   test('the sample SARIF is one GitHub accepts, and a second run gives the same fingerprints', () => {
-    const first = JSON.parse(formatReport('sarif', result, META)) as { runs: Array<{ results: Array<{ partialFingerprints: object }> }> };
+    const first = JSON.parse(reportText('sarif', result, META)) as { runs: Array<{ results: Array<{ partialFingerprints: object }> }> };
     expect(allSarifErrors(first)).toEqual([]);
-    const second = JSON.parse(formatReport('sarif', sampleResult(), META)) as typeof first;
+    const second = JSON.parse(reportText('sarif', sampleResult(), META)) as typeof first;
     expect(second.runs[0]!.results.map((r) => r.partialFingerprints)).toEqual(first.runs[0]!.results.map((r) => r.partialFingerprints));
     expect(first.runs[0]!.results.length).toBe(result.findings.length);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { formatReport, isReportFormat, REPORT_FORMATS, reportFileName } from '../../src/report/index.js';
+import { formatReport, isReportFormat, REPORT_FORMATS, reportFileName, reportText } from '../../src/report/index.js';
 import { formatJson } from '../../src/report/json.js';
 import { formatMarkdown } from '../../src/report/markdown.js';
 import { formatSarif } from '../../src/report/sarif.js';
@@ -22,11 +22,18 @@ describe('report index', () => {
     expect(isReportFormat('html')).toBe(false);
   });
 
-  test('formatReport dispatches to each formatter with its defaults (text without colour)', () => {
+  test('each format dispatches to its formatter with its defaults (text without colour)', () => {
     const r = richResult();
-    expect(formatReport('json', r, META)).toBe(formatJson(r, META));
-    expect(formatReport('sarif', r, META)).toBe(formatSarif(r, META));
-    expect(formatReport('markdown', r, META)).toBe(formatMarkdown(r, META));
-    expect(formatReport('text', r, META)).toBe(formatText(r, META, { color: false }));
+    expect(reportText('json', r, META)).toBe(formatJson(r, META));
+    expect(reportText('sarif', r, META)).toBe(formatSarif(r, META));
+    expect(reportText('markdown', r, META)).toBe(formatMarkdown(r, META));
+    expect(reportText('text', r, META)).toBe(formatText(r, META));
+  });
+
+  test('the JSON report comes in pieces that join to the same text JSON.parse reads', () => {
+    const r = richResult();
+    const pieces = [...(formatReport('json', r, META) as Iterable<string>)];
+    expect(pieces.length).toBeGreaterThan(r.findings.length);
+    expect(JSON.parse(pieces.join(''))).toEqual(JSON.parse(formatJson(r, META)));
   });
 });

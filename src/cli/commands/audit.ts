@@ -1,30 +1,34 @@
 import { Command, Option } from 'commander';
-import { readFileSync } from 'node:fs';
-import { applyBaseline, readBaselineReport } from '../../core/baseline.js';
-import { UserInputError } from '../../core/errors.js';
-import { evaluate } from '../../core/evaluate.js';
-import { severityRank } from '../../core/order.js';
-import type { AuditResult, Inventory, ReportMeta, Severity } from '../../core/types.js';
-import { SEVERITIES } from '../../core/types.js';
 import type { CollectOptions } from '../../aws/collector.js';
-import { readInventoryFile } from '../inventory-file.js';
-import { loadPolicy } from '../../policy/load.js';
+import { applyBaseline, type Baseline } from '../../core/baseline.js';
+import { UserInputError } from '../../core/errors.js';
+import { FleetAudit } from '../../core/evaluate.js';
+import { EXIT, type AuditExitStatus } from '../../core/exit.js';
+import { severityRank } from '../../core/order.js';
+import type { AuditResult, ReportMeta, Severity } from '../../core/types.js';
+import { SEVERITIES } from '../../core/types.js';
 import { formatReport, REPORT_FORMATS, reportFileName, type ReportFormat } from '../../report/index.js';
-import { formatText } from '../../report/text.js';
+import { formatSummary } from '../../report/text.js';
+import { readBaselineFile } from '../baseline-file.js';
 import { addCollectorOptions, collectOptionsFrom } from '../collector-options.js';
+import { collectValues, listFlag, redactUrl, textFlag } from '../flags.js';
+import { readInputs } from '../inventory-inputs.js';
 import { parseNow } from '../now.js';
+import { stderr, stdout } from '../output.js';
+import { loadPolicyArg } from '../policy-arg.js';
 import { INFORMATION_URI, TOOL_VERSION } from '../version.js';
 import { writeReports } from '../write-reports.js';
-import { defaultPolicyPath } from '../paths.js';
 
 export type FailOn = Severity | 'none';
 
 export interface AuditParams {
-  policyPath: string;
-  /** Offline inventory file; absent = collect live. */
-  inputPath?: string;
+  /** `--policy`: a file, a bundled pack name, or `-` (stdin); absent = the baseline pack. */
+  policy?: string;
+  /** Offline inventory files or folders (`-` for stdin); empty = collect live. */
+  inputPaths?: string[];
   collect?: CollectOptions;
   formats: ReportFormat[];
+  /** Report folder, or `-` for stdout (one format only). */
   outDir: string;
   failOn: FailOn;
   failOnNew: boolean;
@@ -36,56 +40,40 @@ export interface AuditParams {
 
 export interface AuditOutcome {
   result: AuditResult;
-  exitCode: 0 | 1 | 3;
+  exitCode: AuditExitStatus;
   written: string[];
   text: string;
 }
 
 /** Exit status of spec section 5: findings at or above fail-on win over incomplete coverage. */
-export function auditExitCode(result: AuditResult, failOn: FailOn, failOnNew: boolean): 0 | 1 | 3 {
+export function auditExitCode(result: AuditResult, failOn: FailOn, failOnNew: boolean): AuditExitStatus {
   if (failOn !== 'none') {
     const limit = severityRank(failOn);
-    const failing = result.findings.some(
-      (f) => !f.suppressed && severityRank(f.severity) <= limit && (!failOnNew || f.baselineState !== 'unchanged'),
-    );
-    if (failing) return 1;
+    const failing = result.findings.some((f) => !f.suppressed && severityRank(f.severity) <= limit && (!failOnNew || f.baselineState !== 'unchanged'));
+    if (failing) return EXIT.findings;
   }
-  return result.coverage.complete ? 0 : 3;
+  return result.coverage.complete ? EXIT.clean : EXIT.incomplete;
 }
 
-function readJsonFile(path: string, what: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new UserInputError(`${path}: cannot read ${what}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new UserInputError(`${path}: ${what} is not valid JSON: ${(e as Error).message}`);
-  }
+async function readFleet(p: AuditParams, audit: FleetAudit): Promise<string> {
+  if (p.inputPaths && p.inputPaths.length > 0) return (await readInputs(p.inputPaths, audit)).source;
+  // The AWS SDK loads only for live audits: an offline run starts faster.
+  const { collectInventory } = await import('../../aws/collector.js');
+  audit.addInventory(await collectInventory(p.collect ?? {}));
+  return p.collect?.endpointUrl !== undefined ? `live (${redactUrl(p.collect.endpointUrl)})` : 'live';
 }
 
 export async function runAudit(p: AuditParams): Promise<AuditOutcome> {
   // Everything the user gave is checked before anything is collected or written.
-  const policy = loadPolicy(p.policyPath);
-  const baseline = p.baselinePath ? readBaselineReport(readJsonFile(p.baselinePath, 'the baseline report')) : undefined;
+  if (p.policy === '-' && p.inputPaths?.includes('-')) throw new UserInputError('--policy - and --input - cannot both read standard input');
+  const policy = await loadPolicyArg(p.policy);
+  if (p.outDir === '-' && p.formats.length !== 1) throw new UserInputError(`--out -: writes one format to stdout; --format names ${p.formats.length} (${p.formats.join(', ')})`);
+  const baseline: Baseline | undefined = p.baselinePath !== undefined ? await readBaselineFile(p.baselinePath) : undefined;
   const now = p.now ?? new Date();
 
-  let inventory: Inventory;
-  let source: string;
-  if (p.inputPath) {
-    inventory = readInventoryFile(p.inputPath).inventory;
-    source = p.inputPath;
-  } else {
-    // The AWS SDK loads only for live audits: an offline run starts faster.
-    const { collectInventory } = await import('../../aws/collector.js');
-    inventory = await collectInventory(p.collect ?? {});
-    source = p.collect?.endpointUrl ? `live (${p.collect.endpointUrl})` : 'live';
-  }
-
-  let result = evaluate(policy, inventory, { now });
+  const audit = new FleetAudit(policy, { now });
+  const source = await readFleet(p, audit);
+  let result = audit.finish();
   if (baseline) result = applyBaseline(result, baseline);
 
   const meta: ReportMeta = {
@@ -94,14 +82,22 @@ export async function runAudit(p: AuditParams): Promise<AuditOutcome> {
     toolVersion: TOOL_VERSION,
     informationUri: INFORMATION_URI,
     source,
-    ...(p.category ? { category: p.category } : {}),
+    ...(p.category !== undefined ? { category: p.category } : {}),
   };
-  const written = writeReports(
-    p.outDir,
-    p.formats.map((f) => ({ name: reportFileName(f), content: formatReport(f, result, meta) })),
-  );
-  const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
-  const text = formatText(result, meta, { color });
+  let written: string[] = [];
+  if (p.outDir === '-') {
+    const out = stdout();
+    const content = formatReport(p.formats[0] as ReportFormat, result, meta);
+    if (typeof content === 'string') out.write(content);
+    else for (const chunk of content) out.write(chunk);
+  } else {
+    written = writeReports(
+      p.outDir,
+      p.formats.map((f) => ({ name: reportFileName(f), content: formatReport(f, result, meta) })),
+    );
+  }
+  const color = stdout().isTTY && !process.env['NO_COLOR'];
+  const text = formatSummary(result, meta, { color: p.outDir !== '-' && color });
   return { result, exitCode: auditExitCode(result, p.failOn, p.failOnNew), written, text };
 }
 
@@ -112,7 +108,7 @@ export function parseFormats(list: string): ReportFormat[] {
     if (!f) continue;
     const name = f === 'md' ? 'markdown' : f;
     if (!(REPORT_FORMATS as readonly string[]).includes(name)) {
-      throw new UserInputError(`--format: unknown format "${raw.trim()}" (use ${REPORT_FORMATS.join(', ')})`);
+      throw new UserInputError(`--format: unknown format ${JSON.stringify(raw.trim().slice(0, 40))} (use ${REPORT_FORMATS.join(', ')})`);
     }
     if (!out.includes(name as ReportFormat)) out.push(name as ReportFormat);
   }
@@ -123,23 +119,25 @@ export function parseFormats(list: string): ReportFormat[] {
 export function parseFailOn(v: string): FailOn {
   const s = v.trim().toLowerCase();
   if (s === 'none' || (SEVERITIES as readonly string[]).includes(s)) return s as FailOn;
-  throw new UserInputError(`--fail-on: "${v}" is not one of ${SEVERITIES.join(', ')}, none`);
+  throw new UserInputError(`--fail-on: ${JSON.stringify(v.slice(0, 40))} is not one of ${SEVERITIES.join(', ')}, none`);
 }
 
-export function printOutcome(o: AuditOutcome, quiet: boolean): void {
-  if (!quiet) {
-    process.stdout.write(o.text.endsWith('\n') ? o.text : `${o.text}\n`);
-    if (o.written.length > 0) process.stdout.write(`Reports: ${o.written.join(', ')}\n`);
-  }
+/** The summary: on stdout, or on stderr when stdout carries the report data (`--out -`). */
+export function printOutcome(o: AuditOutcome, quiet: boolean, dataOnStdout = false): void {
+  if (quiet) return;
+  const out = dataOnStdout ? stderr() : stdout();
+  // The formatter escapes every untrusted value itself, so its own colours pass.
+  out.write(o.text.endsWith('\n') ? o.text : `${o.text}\n`);
+  if (o.written.length > 0) out.line(`Reports: ${o.written.join(', ')}`);
 }
 
 export function auditCommand(): Command {
   const cmd = new Command('audit')
     .description('Audit every Lightsail instance firewall against a policy and write reports (live, or from --input)')
     .option('--policy <file>', 'policy file (default: the bundled baseline pack)')
-    .option('--input <inventory.json>', 'audit a saved inventory instead of collecting live')
+    .option('--input <inventory.json>', 'audit saved inventories instead of collecting live; repeat it, or name a folder (every *.json), to audit shards as one fleet; "-" reads stdin', collectValues)
     .option('--format <list>', `report files to write, comma-separated: ${REPORT_FORMATS.join(', ')}`, 'json,sarif,markdown')
-    .option('--out <dir>', 'report folder', 'reports')
+    .option('--out <dir>', 'report folder, or "-" to write the one --format to stdout', 'reports')
     .addOption(new Option('--fail-on <severity>', 'exit 1 on unsuppressed findings at or above this severity, or none').default('high'))
     .option('--now <iso-time>', 'evaluate exceptions as of this time (reproducible reports); without a zone it is UTC')
     .option('--baseline <report.json>', 'a previous JSON report: mark findings new or unchanged and list fixed ones')
@@ -147,21 +145,34 @@ export function auditCommand(): Command {
     .option('--category <name>', 'SARIF automationDetails category, e.g. one per account', undefined);
   addCollectorOptions(cmd);
   cmd.action(async (opts: Record<string, unknown>) => {
-    if (opts.failOnNew && !opts.baseline) throw new UserInputError('--fail-on-new needs --baseline');
-    const outcome = await runAudit({
-      policyPath: (opts.policy as string | undefined) ?? defaultPolicyPath(),
-      ...(opts.input ? { inputPath: opts.input as string } : { collect: collectOptionsFrom(opts) }),
-      formats: parseFormats(opts.format as string),
-      outDir: opts.out as string,
-      failOn: parseFailOn(opts.failOn as string),
-      failOnNew: Boolean(opts.failOnNew),
-      ...(opts.baseline ? { baselinePath: opts.baseline as string } : {}),
-      ...(opts.now ? { now: parseNow(opts.now as string) } : {}),
-      ...(opts.category ? { category: opts.category as string } : {}),
-      quiet: Boolean(opts.quiet),
-    });
-    printOutcome(outcome, Boolean(opts.quiet));
+    const params = auditParams(opts);
+    const outcome = await runAudit(params);
+    printOutcome(outcome, params.quiet, params.outDir === '-');
     process.exitCode = outcome.exitCode;
   });
   return cmd;
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+function auditParams(opts: Record<string, unknown>): AuditParams {
+  const baselinePath = textFlag(opts, 'baseline', '--baseline');
+  if (opts['failOnNew'] === true && baselinePath === undefined) throw new UserInputError('--fail-on-new needs --baseline');
+  const inputPaths = listFlag(opts, 'input', '--input');
+  const now = textFlag(opts, 'now', '--now');
+  const category = textFlag(opts, 'category', '--category');
+  return {
+    ...optional('policy', textFlag(opts, 'policy', '--policy')),
+    ...(inputPaths.length > 0 ? { inputPaths } : { collect: collectOptionsFrom(opts) }),
+    formats: parseFormats(textFlag(opts, 'format', '--format') ?? ''),
+    outDir: textFlag(opts, 'out', '--out') ?? 'reports',
+    failOn: parseFailOn(textFlag(opts, 'failOn', '--fail-on') ?? 'high'),
+    failOnNew: opts['failOnNew'] === true,
+    ...(baselinePath !== undefined ? { baselinePath } : {}),
+    ...(now !== undefined ? { now: parseNow(now) } : {}),
+    ...(category !== undefined ? { category } : {}),
+    quiet: opts['quiet'] === true,
+  };
 }

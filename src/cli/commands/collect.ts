@@ -4,6 +4,10 @@
 import { Command } from 'commander';
 import type { Inventory } from '../../core/types.js';
 import { addCollectorOptions, collectOptionsFrom } from '../collector-options.js';
+import { textFlag } from '../flags.js';
+import { interruption } from '../interrupt.js';
+import { formatInventory } from '../inventory-file.js';
+import { stderr, stdout } from '../output.js';
 import { writeFileAtomic } from '../write-reports.js';
 
 /** Exit status: 0 every region and instance read, 3 something could not be read (an instance deleted mid-scan is not a gap). */
@@ -33,14 +37,16 @@ export function collectCommand(): Command {
     .requiredOption('--out <file>', 'inventory file to write ("-" for stdout)');
   addCollectorOptions(cmd);
   cmd.action(async (opts: Record<string, unknown>) => {
-    const out = opts['out'] as string;
+    const out = textFlag(opts, 'out', '--out') ?? '-';
     const options = collectOptionsFrom(opts);
     const { collectInventory } = await import('../../aws/collector.js'); // the SDK loads only when needed
     const inventory = await collectInventory(options);
-    const json = `${JSON.stringify(inventory, null, 2)}\n`;
-    if (out === '-') process.stdout.write(json);
-    else writeFileAtomic(out, json);
-    if (!opts['quiet']) process.stderr.write(`${collectSummary(inventory, out === '-' ? 'stdout' : out)}\n`);
+    interruption().throwIfRequested();
+    if (out === '-') {
+      const data = stdout();
+      for (const chunk of formatInventory(inventory)) data.write(chunk);
+    } else writeFileAtomic(out, formatInventory(inventory));
+    if (opts['quiet'] !== true) stderr().line(collectSummary(inventory, out === '-' ? 'stdout' : out));
     process.exitCode = collectExitCode(inventory);
   });
   return cmd;

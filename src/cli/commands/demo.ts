@@ -2,9 +2,14 @@ import { Command } from 'commander';
 import { startEmulator } from '../../emulator/server.js';
 import { demoFleet } from '../../emulator/demo-fleet.js';
 import { parseFormats, printOutcome, runAudit } from './audit.js';
-import { bundledPolicyPath } from '../paths.js';
+import { textFlag } from '../flags.js';
+import { formatInventory } from '../inventory-file.js';
 import { parseNow } from '../now.js';
+import { stderr, stdout } from '../output.js';
+import { bundledPolicyPath } from '../paths.js';
 import { createProgressReporter } from '../progress.js';
+import { interruption } from '../interrupt.js';
+import { writeFileAtomic } from '../write-reports.js';
 
 // Fixed, obviously fake credentials: the demo talks only to the emulator it
 // starts on loopback, and must never pick up a user's real AWS identity.
@@ -12,37 +17,45 @@ const DEMO_CREDENTIALS = { accessKeyId: 'AKIDPORTOLANDEMO', secretAccessKey: 'po
 
 export function demoCommand(): Command {
   return new Command('demo')
-    .description('Audit a bundled demo fleet live, through the AWS SDK, against a local Lightsail emulator on loopback')
-    .option('--policy <file>', 'policy file (default: the bundled example pack, which extends baseline)')
+    .description('Audit a bundled demo fleet live, through the AWS SDK, against a local Lightsail emulator on loopback; exits 0 whatever it finds')
+    .option('--policy <file|pack>', 'policy file or bundled pack name (default: the bundled example-team pack, which extends baseline)')
     .option('--out <dir>', 'report folder', 'reports')
     .option('--format <list>', 'report files to write', 'json,sarif,markdown,text')
     .option('--now <iso-time>', 'evaluate exceptions as of this time')
-    .option('--quiet', 'no progress and no summary', false)
-    .action(async (opts: { policy?: string; out: string; format: string; now?: string; quiet: boolean }) => {
-      const formats = parseFormats(opts.format);
-      const now = opts.now ? parseNow(opts.now) : undefined;
-      const emulator = await startEmulator({ inventory: demoFleet(), host: '127.0.0.1', port: 0 });
+    .option('--save-inventory <file>', 'also write the demo fleet as an inventory file, to try `audit --input` and `emulator --inventory` with')
+    .option('--quiet', 'print nothing but errors: no progress, no summary', false)
+    .action(async (opts: Record<string, unknown>) => {
+      const formats = parseFormats(textFlag(opts, 'format', '--format') ?? '');
+      const nowText = textFlag(opts, 'now', '--now');
+      const now = nowText !== undefined ? parseNow(nowText) : undefined;
+      const quiet = opts['quiet'] === true;
+      const saveTo = textFlag(opts, 'saveInventory', '--save-inventory');
+      const fleet = demoFleet();
+      if (saveTo !== undefined) writeFileAtomic(saveTo, formatInventory(fleet));
+      const emulator = await startEmulator({ inventory: fleet, host: '127.0.0.1', port: 0 });
       try {
-        if (!opts.quiet) process.stderr.write(`demo: Lightsail emulator serving the demo fleet at ${emulator.url}\n`);
+        if (!quiet) stderr().line(`demo: Lightsail emulator serving the demo fleet at ${emulator.url}`);
         const outcome = await runAudit({
-          policyPath: opts.policy ?? bundledPolicyPath('example-team'),
+          policy: textFlag(opts, 'policy', '--policy') ?? bundledPolicyPath('example-team'),
           collect: {
             endpointUrl: emulator.url,
             homeRegion: 'us-east-1',
-            credentials: async () => DEMO_CREDENTIALS,
-            ...(opts.quiet ? {} : { onProgress: createProgressReporter(process.stderr) }),
+            credentials: () => Promise.resolve(DEMO_CREDENTIALS),
+            signal: interruption().signal,
+            ...(quiet ? {} : { onProgress: createProgressReporter(stderr()) }),
           },
           formats,
-          outDir: opts.out,
+          outDir: textFlag(opts, 'out', '--out') ?? 'reports',
           failOn: 'none',
           failOnNew: false,
           ...(now ? { now } : {}),
           category: 'portolan-demo',
-          quiet: opts.quiet,
+          quiet,
         });
-        printOutcome(outcome, opts.quiet);
-        if (!opts.quiet) {
-          process.stdout.write(`demo: ${emulator.calls.length} API calls answered by the emulator; the audit ran, so the demo exits 0 whatever it found.\n`);
+        printOutcome(outcome, quiet);
+        if (!quiet) {
+          if (saveTo !== undefined) stdout().line(`demo: the demo fleet is saved as ${saveTo}; try: portolan audit --input ${saveTo}`);
+          stdout().line(`demo: ${emulator.calls.length} API calls answered by the emulator; the audit ran, so the demo exits 0 whatever it found.`);
         }
       } finally {
         await emulator.close();

@@ -1,29 +1,52 @@
 import { Command } from 'commander';
-import { PolicyError, UserInputError } from '../../core/errors.js';
-import { loadPolicy } from '../../policy/load.js';
-import { defaultPolicyPath } from '../paths.js';
+import { UserInputError } from '../../core/errors.js';
+import { exceptionWarnings } from '../../core/exceptions.js';
+import { textFlag } from '../flags.js';
+import { parseNow } from '../now.js';
+import { stderr, stdout } from '../output.js';
+import { policyDocPath } from '../paths.js';
+import { loadPolicyArg } from '../policy-arg.js';
+
+
+/** The last line after validation errors: where the policy language is described. */
+export function validateHint(): string {
+  return `(the policy language is described in ${policyDocPath()})`;
+}
+
+function count(k: number, word: string): string {
+  return `${k} ${word}${k === 1 ? '' : 's'}`;
+}
 
 export function validateCommand(): Command {
   return new Command('validate')
-    .description('Check policy files (and everything they extend) without auditing anything')
-    .option('--policy <file>', 'policy file (default: the bundled baseline pack)')
+    .description('Check policy files (and everything they extend) without auditing anything; warn about exceptions that expired, expire within 14 days, or cover every rule unscoped')
+    .option('--policy <file|pack>', 'policy file, a bundled pack name (baseline, strict, example-team), or "-" for stdin (default: the baseline pack)')
+    .option('--now <iso-time>', 'judge exception expiry as of this time (default: now)')
     .argument('[files...]', 'more policy files to check')
-    .action((files: string[], opts: { policy?: string }) => {
-      const paths = [...(opts.policy ? [opts.policy] : []), ...files];
-      if (paths.length === 0) paths.push(defaultPolicyPath());
+    .action(async (files: string[], opts: Record<string, unknown>) => {
+      const first = textFlag(opts, 'policy', '--policy');
+      const nowText = textFlag(opts, 'now', '--now');
+      const now = nowText !== undefined ? parseNow(nowText) : new Date();
+      const args: Array<string | undefined> = [...(first !== undefined ? [first] : []), ...files];
+      if (args.length === 0) args.push(undefined);
       const problems: string[] = [];
-      for (const path of paths) {
+      for (const arg of args) {
         try {
-          const policy = loadPolicy(path);
-          const n = (k: number, word: string) => `${k} ${word}${k === 1 ? '' : 's'}`;
-          process.stdout.write(
-            `${path}: valid (${n(policy.rules.length, 'rule')}, ${n(policy.exceptions.length, 'exception')}, ${n(Object.keys(policy.networks).length, 'network')}, ${n(policy.files.length, 'file')})\n`,
+          const policy = await loadPolicyArg(arg);
+          stdout().line(
+            `${policy.path}: valid (${count(policy.rules.length, 'rule')}, ${count(policy.exceptions.length, 'exception')}, ${count(Object.keys(policy.networks).length, 'network')}, ${count(policy.files.length, 'file')})`,
           );
+          for (const w of exceptionWarnings(policy.exceptions, now.getTime())) {
+            stderr().line(`${w.position.file}:${w.position.line}:${w.position.col}: warning: ${w.message}`);
+          }
         } catch (e) {
           if (!(e instanceof UserInputError)) throw e;
-          problems.push(...(e instanceof PolicyError ? e.lines : e.lines));
+          for (const line of e.lines) problems.push(line);
         }
       }
-      if (problems.length > 0) throw new UserInputError(problems);
+      if (problems.length > 0) {
+        problems.push(validateHint());
+        throw new UserInputError(problems);
+      }
     });
 }

@@ -1,0 +1,133 @@
+// `audit --input A --input B` or `--input DIR`: several inventories (shards
+// of an organization) audited as one fleet. Each file is streamed into the
+// audit. An account must come from one input only: a shard counted twice
+// would double its coverage and hide nothing, but it means the shards do not
+// add up to the organization, so it is a usage error naming both files.
+
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { UserInputError } from '../core/errors.js';
+import type { FleetAudit } from '../core/evaluate.js';
+import { quote } from '../core/text.js';
+import type { InventoryAccount, InventoryInstance, InventoryRegion } from '../core/types.js';
+import { streamInventoryFile } from './inventory-file.js';
+
+export interface InputsRead {
+  /** How the reports name where the inventory came from. */
+  source: string;
+  /** `listing` when any input took port states from GetInstances. */
+  portSource?: string;
+}
+
+/** `--input` values, with each directory replaced by its `*.json` files (sorted). */
+export function expandInputs(paths: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const path of paths) {
+    if (path === '-') {
+      out.push(path);
+      continue;
+    }
+    let isDir = false;
+    try {
+      isDir = statSync(path).isDirectory();
+    } catch {
+      // not there: the reader names the problem
+    }
+    if (!isDir) {
+      out.push(path);
+      continue;
+    }
+    const files = readdirSync(path)
+      .filter((f) => f.endsWith('.json'))
+      .sort()
+      .map((f) => join(path, f));
+    if (files.length === 0) throw new UserInputError(`${path}: no *.json inventory in this folder`);
+    for (const f of files) out.push(f);
+  }
+  if (out.filter((p) => p === '-').length > 1) throw new UserInputError('--input: standard input (-) can be read once');
+  const seen = new Set<string>();
+  for (const p of out) {
+    if (seen.has(p)) throw new UserInputError(`--input: ${p} is named twice; a shard must never be counted twice`);
+    seen.add(p);
+  }
+  return out;
+}
+
+/** The account an ARN names (`arn:aws:lightsail:REGION:ACCOUNT:Instance/...`). */
+export function accountOfArn(arn: string | undefined): string | undefined {
+  const id = arn?.split(':')[4];
+  return id !== undefined && /^\d{12}$/.test(id) ? id : undefined;
+}
+
+/**
+ * Streams every input into `audit`. With one input, nothing is added to what
+ * it holds. With several, each instance and region carries its account (from
+ * the input's accounts list, else the instance ARNs), so findings and
+ * coverage say which account they belong to, and no account may come from
+ * two inputs.
+ */
+export async function readInputs(paths: readonly string[], audit: FleetAudit): Promise<InputsRead> {
+  const files = expandInputs(paths);
+  const merging = files.length > 1;
+  const owner = new Map<string, string>();
+  let portSource: string | undefined;
+  for (const file of files) {
+    const read = merging ? await readShard(file, audit) : await readSingle(file, audit);
+    if (read.portSource === 'listing') portSource = 'listing';
+    if (!merging) continue;
+    if (read.accounts.size === 0) {
+      throw new UserInputError(`${file}: cannot tell which account this inventory holds (no accounts list and no instance ARN); merging needs it so that no shard is counted twice`);
+    }
+    for (const id of read.accounts) {
+      const first = owner.get(id);
+      if (first !== undefined) throw new UserInputError(`account ${quote(id)} is in both ${first} and ${file}; a shard must never be counted twice`);
+      owner.set(id, file);
+    }
+  }
+  const source = files.length === 1 ? (files[0] === '-' ? 'stdin' : (files[0] as string)) : `${files.length} inventories (${files.map((f) => (f === '-' ? 'stdin' : f)).join(', ')})`;
+  return portSource !== undefined ? { source, portSource } : { source };
+}
+
+interface ShardRead {
+  accounts: Set<string>;
+  portSource?: string;
+}
+
+async function readSingle(file: string, audit: FleetAudit): Promise<ShardRead> {
+  const header = await streamInventoryFile(file, {
+    account: (a) => audit.addAccount(a),
+    region: (r) => audit.addRegion(r),
+    instance: (i) => audit.addInstance(i),
+  });
+  return header.portSource !== undefined ? { accounts: header.accountIds, portSource: header.portSource } : { accounts: header.accountIds };
+}
+
+/** One input of several: regions and accounts are held until the input's accounts are known (they are few). */
+async function readShard(file: string, audit: FleetAudit): Promise<ShardRead> {
+  const accounts: InventoryAccount[] = [];
+  const regions: InventoryRegion[] = [];
+  const fromArns = new Set<string>();
+  const header = await streamInventoryFile(file, {
+    account: (a) => accounts.push(a),
+    region: (r) => regions.push(r),
+    instance: (i: InventoryInstance) => {
+      const id = i.accountId ?? accountOfArn(i.arn);
+      if (id !== undefined) {
+        fromArns.add(id);
+        audit.addInstance(i.accountId === id ? i : { ...i, accountId: id });
+      } else audit.addInstance(i);
+    },
+  });
+  const ids = new Set<string>(accounts.map((a) => a.id));
+  if (!header.organization) {
+    for (const id of fromArns) ids.add(id);
+    // A one-account inventory: its regions belong to its account (when the ARNs name exactly one).
+    const only = fromArns.size === 1 ? [...fromArns][0] : undefined;
+    for (const id of ids) audit.addAccount({ id, status: 'ok' });
+    for (const r of regions) audit.addRegion(r.accountId === undefined && only !== undefined ? { ...r, accountId: only } : r);
+  } else {
+    for (const a of accounts) audit.addAccount(a);
+    for (const r of regions) audit.addRegion(r);
+  }
+  return header.portSource !== undefined ? { accounts: ids, portSource: header.portSource } : { accounts: ids };
+}

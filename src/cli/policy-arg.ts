@@ -1,0 +1,18 @@
+// `--policy` as the commands take it: a bundled pack name, a file, or `-`
+// for standard input.
+
+import type { Policy } from '../core/types.js';
+import { POLICY_MAX_BYTES, readStdinText } from '../io/files.js';
+import { loadPolicy, loadPolicyText } from '../policy/load.js';
+import { defaultPolicyPath, resolvePolicyArg } from './paths.js';
+
+/** How the policy is named in reports and messages, before it is read. */
+export function policyDisplay(arg: string | undefined): string {
+  if (arg === undefined) return defaultPolicyPath();
+  return arg === '-' ? 'stdin' : resolvePolicyArg(arg);
+}
+
+export async function loadPolicyArg(arg: string | undefined): Promise<Policy> {
+  if (arg === '-') return loadPolicyText(await readStdinText('a policy', POLICY_MAX_BYTES), 'stdin');
+  return loadPolicy(policyDisplay(arg));
+}
