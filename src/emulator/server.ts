@@ -1,94 +1,89 @@
-// A local, read-only Lightsail endpoint that serves an inventory over the real
-// awsJson1_1 wire protocol, so the collector, the JS SDK and the AWS CLI can be
-// exercised without an AWS account. Loopback only; signatures are not checked
-// (it is a test endpoint), but the SigV4 credential scope picks the region.
+// A local, read-only AWS endpoint for Lightsail, Organizations and STS,
+// serving an inventory (one account) or an organization file (many) over the
+// real wire protocols, so the collector, the JS SDK and the AWS CLI can be
+// exercised without an AWS account. Loopback only; signatures are not
+// checked (it is a test endpoint), but the SigV4 credential scope picks the
+// region and the session token picks the account.
+//
+// This module is the HTTP side: options, listening, reading bodies, delays,
+// writing answers and the call record. What each call gets is planned in
+// dispatch.ts.
 
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { UserInputError } from '../core/errors.js';
-import type { ErrorInfo, Inventory, InventoryInstance } from '../core/types.js';
-import { mulberry32 } from '../core/prng.js';
+import type { Inventory } from '../core/types.js';
+import { worldFromInventory, worldFromOrganization } from './accounts.js';
+import { SessionIssuer } from './credentials.js';
+import { Dispatcher, type CallPlan } from './dispatch.js';
+import { validateFaults, type FaultConfig } from './faults.js';
+import { OrganizationsApi } from './organizations.js';
+import { validateOrganization, type OrganizationSpec } from './organization-file.js';
+import { PageTokens } from './page-token.js';
+import { CallLog, DEFAULT_CALL_RECORD_LIMIT, type CallCounts, type CallFilter, type CallRecord } from './record.js';
+import { StsApi } from './sts.js';
+import { excerpt } from './text.js';
+import { renderInternalError, type WireResponse } from './wire.js';
 
-export interface FaultConfig {
-  /** Fixed latency added to every call, in ms. */
-  latencyMs?: number;
-  /** Extra latency drawn uniformly from 0..jitterMs per call. */
-  jitterMs?: number;
-  /** Token bucket across the whole server; over the limit => ThrottlingException (HTTP 400). */
-  rateLimit?: { requestsPerSecond: number; burst?: number };
-  /** Fraction (0..1) of calls answered with ServiceException (HTTP 500). */
-  errorRate?: number;
-  /** Fraction (0..1) of calls whose socket is destroyed without an answer. */
-  dropRate?: number;
-  /** Extra latency for every call in one region. */
-  slowRegion?: { region: string; latencyMs: number };
-  /** Seed of the PRNG behind jitter, errorRate and dropRate (default 1). */
-  seed?: number;
-}
+export { DEFAULT_ACCOUNT_ID, synthesizedArn } from './fleet.js';
+export { DEFAULT_CALL_RECORD_LIMIT, type CallCounts, type CallFilter, type CallRecord } from './record.js';
+export { MAX_DELAY_MS, type FaultConfig } from './faults.js';
+export type { OrganizationSpec } from './organization-file.js';
 
 export interface EmulatorOptions {
-  inventory: Inventory;
-  /** Default 127.0.0.1; anything but a loopback address is refused. */
+  /** One account (111122223333) in no organization. Give this or `organization`. */
+  inventory?: Inventory;
+  /** An organization (org-v1 O1) with every inventory inline: see loadOrganizationFile. */
+  organization?: OrganizationSpec;
+  /** Default 127.0.0.1; anything but a loopback address is refused. `[::1]` is read as ::1. */
   host?: string;
   /** 0 (default) = a free port. */
   port?: number;
   /** GetInstances page size, default 20. */
   pageSize?: number;
+  /** Faults for every service of every account; they override an organization file's, key by key. */
   faults?: FaultConfig;
-}
-
-export interface CallRecord {
-  operation: string;
-  region: string;
-  /** 'ok', the error code answered, or 'dropped'. */
-  outcome: string;
-  instanceName?: string;
-  /** Epoch ms when the request had been read. */
-  startedAt: number;
-  durationMs: number;
+  /** How many recent calls `calls` keeps whole (default 10,000); totals are kept for all. */
+  callRecordLimit?: number;
+  /** Every credential AssumeRole hands out expires after this many seconds (e.g. 2, to test refresh). */
+  credentialLifetimeSeconds?: number;
 }
 
 export interface RunningEmulator {
   /** e.g. http://127.0.0.1:PORT */
   url: string;
-  calls: CallRecord[];
+  /** The most recent calls (at most callRecordLimit), oldest first: a fresh array on each read. */
+  readonly calls: CallRecord[];
+  /** Exact totals by service, operation, account and outcome, over every answered call. */
+  readonly counts: CallCounts;
+  /** Exact number of answered calls matching every given field. */
+  callCount(filter?: CallFilter): number;
   close(): Promise<void>;
 }
 
-export const DEFAULT_PAGE_SIZE = 20;
-export const DEFAULT_ACCOUNT_ID = '111122223333';
-const TARGET_PREFIX = 'Lightsail_20161128.';
-const MAX_BODY_BYTES = 1024 * 1024;
-const INSTANCE_NAME = /^(?:\w[\w-]*\w|\w)$/;
-
-/** HTTP status per error code: the Lightsail Smithy model, AWS common errors for the rest. */
-const ERROR_STATUS: Record<string, number> = {
-  AccessDeniedException: 403,
-  AccountSetupInProgressException: 428,
-  InvalidInputException: 400,
-  NotFoundException: 404,
-  OperationFailureException: 400,
-  RegionSetupInProgressException: 428,
-  ServiceException: 500,
-  UnauthenticatedException: 401,
-  ThrottlingException: 400,
-  MissingAuthenticationTokenException: 400,
-  IncompleteSignatureException: 400,
-  UnknownOperationException: 400,
-  SerializationException: 400,
-};
-
-export function statusForErrorCode(code: string): number {
-  return ERROR_STATUS[code] ?? 400;
+/** The emulator could not listen: a user's mistake (port in use, no IPv6 on this host), with the errno code. */
+export class ListenError extends UserInputError {
+  constructor(
+    readonly code: string,
+    line: string,
+  ) {
+    super(line);
+    this.name = 'ListenError';
+  }
 }
 
-/** True for 127.0.0.0/8 and ::1 (also in its long forms). */
+export const DEFAULT_PAGE_SIZE = 20;
+const MAX_BODY_BYTES = 1024 * 1024;
+/** A session longer than AWS allows (12 hours) is no test of anything. */
+const MAX_CREDENTIAL_LIFETIME_SECONDS = 43_200;
+
+/** True for 127.0.0.0/8 and ::1 (also in its long and bracketed forms). */
 export function isLoopbackHost(host: string): boolean {
   const v4 = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
   if (v4) return v4.slice(1).every((octet) => Number(octet) <= 255);
-  const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  const bare = listenAddress(host);
   if (!bare.includes(':')) return false;
   // Expand "::" and compare with 0:0:0:0:0:0:0:1.
   const halves = bare.toLowerCase().split('::');
@@ -102,431 +97,159 @@ export function isLoopbackHost(host: string): boolean {
   return groups.every((g, i) => parseInt(g, 16) === (i === 7 ? 1 : 0));
 }
 
-// ---------------------------------------------------------------- regions
-
-interface RegionFacts {
-  continentCode: string;
-  displayName: string;
-  description: string;
+/** The address to listen on: `[::1]` (URL form) is `::1` to the socket layer, which would look the bracketed text up as a name. */
+export function listenAddress(host: string): string {
+  return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
 }
 
-const KNOWN_REGIONS: Record<string, RegionFacts> = {
-  'us-east-1': { continentCode: 'NA', displayName: 'Virginia', description: 'This region is recommended to serve users in the eastern United States' },
-  'us-east-2': { continentCode: 'NA', displayName: 'Ohio', description: 'This region is recommended to serve users in the eastern United States' },
-  'us-west-2': { continentCode: 'NA', displayName: 'Oregon', description: 'This region is recommended to serve users in the northwestern United States, Alaska, and western Canada' },
-  'ca-central-1': { continentCode: 'NA', displayName: 'Montreal', description: 'This region is recommended to serve users in Canada' },
-  'eu-west-1': { continentCode: 'EU', displayName: 'Ireland', description: 'This region is recommended to serve users in Ireland, the United Kingdom, and Iceland' },
-  'eu-west-2': { continentCode: 'EU', displayName: 'London', description: 'This region is recommended to serve users in the United Kingdom and northern Europe' },
-  'eu-west-3': { continentCode: 'EU', displayName: 'Paris', description: 'This region is recommended to serve users in France and western Europe' },
-  'eu-central-1': { continentCode: 'EU', displayName: 'Frankfurt', description: 'This region is recommended to serve users in Germany, central Europe, and eastern Europe' },
-  'eu-north-1': { continentCode: 'EU', displayName: 'Stockholm', description: 'This region is recommended to serve users in Scandinavia and northern Europe' },
-  'ap-south-1': { continentCode: 'AP', displayName: 'Mumbai', description: 'This region is recommended to serve users in India and Sri Lanka' },
-  'ap-northeast-1': { continentCode: 'AP', displayName: 'Tokyo', description: 'This region is recommended to serve users in Japan' },
-  'ap-northeast-2': { continentCode: 'AP', displayName: 'Seoul', description: 'This region is recommended to serve users in South Korea' },
-  'ap-southeast-1': { continentCode: 'AP', displayName: 'Singapore', description: 'This region is recommended to serve users in Southeast Asia' },
-  'ap-southeast-2': { continentCode: 'AP', displayName: 'Sydney', description: 'This region is recommended to serve users in Australia and New Zealand' },
-  'ap-southeast-3': { continentCode: 'AP', displayName: 'Jakarta', description: 'This region is recommended to serve users in Indonesia' },
-  'ap-southeast-5': { continentCode: 'AP', displayName: 'Malaysia', description: 'This region is recommended to serve users in Malaysia' },
-};
-
-function regionFacts(name: string): RegionFacts {
-  const known = KNOWN_REGIONS[name];
-  if (known) return known;
-  const prefix = name.split('-')[0] ?? '';
-  const continentCode = ({ us: 'NA', ca: 'NA', eu: 'EU', ap: 'AP', sa: 'SA', af: 'AF', me: 'ME' } as Record<string, string>)[prefix] ?? 'NA';
-  return { continentCode, displayName: name, description: `Region ${name}` };
+function optionProblems(options: EmulatorOptions): string[] {
+  const problems: string[] = [];
+  const host = options.host ?? '127.0.0.1';
+  if (!isLoopbackHost(host)) problems.push(`emulator host ${excerpt(host)} is not a loopback address (use 127.0.0.1 or ::1)`);
+  const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isSafeInteger(pageSize) || pageSize < 1) problems.push(`emulator page size must be a positive integer, got ${excerpt(pageSize)}`);
+  const port = options.port ?? 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`emulator port must be 0..65535, got ${excerpt(port)}`);
+  const limit = options.callRecordLimit ?? DEFAULT_CALL_RECORD_LIMIT;
+  if (!Number.isSafeInteger(limit) || limit < 0) problems.push(`emulator callRecordLimit must be an integer >= 0, got ${excerpt(limit)}`);
+  const lifetime = options.credentialLifetimeSeconds;
+  if (lifetime !== undefined && !(typeof lifetime === 'number' && lifetime > 0 && lifetime <= MAX_CREDENTIAL_LIFETIME_SECONDS)) {
+    problems.push(`emulator credentialLifetimeSeconds must be a number of seconds in (0, ${MAX_CREDENTIAL_LIFETIME_SECONDS}], got ${excerpt(lifetime)}`);
+  }
+  if (options.faults !== undefined) problems.push(...validateFaults(options.faults, 'faults'));
+  if ((options.inventory === undefined) === (options.organization === undefined)) problems.push('emulator: give exactly one of inventory and organization');
+  if (options.organization !== undefined) {
+    problems.push(...validateOrganization(options.organization).map((p) => `organization: ${p}`));
+    options.organization.accounts?.forEach?.((account, i) => {
+      if (typeof account?.inventory === 'string') problems.push(`organization: accounts[${i}].inventory: a file path; read the file with loadOrganizationFile first`);
+    });
+  }
+  return problems;
 }
 
-// ---------------------------------------------------------------- the served fleet
-
-interface RegionView {
-  name: string;
-  /** Set when the whole region answers this error. */
-  error?: ErrorInfo;
-  instances: InventoryInstance[];
-  byName: Map<string, InventoryInstance>;
+/** Reads a request body up to MAX_BODY_BYTES; `tooLarge` when it was longer (the rest is discarded, not buffered). */
+function readBody(req: IncomingMessage, done: (body: Buffer, tooLarge: boolean) => void): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  req.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+  });
+  req.on('end', () => done(Buffer.concat(chunks), size > MAX_BODY_BYTES));
+  // A client that goes away mid-request leaves nothing to answer.
+  req.on('error', () => undefined);
 }
 
-interface Fleet {
-  /** Inventory order: regions[] first, then regions only instances name. */
-  regions: RegionView[];
-  byRegion: Map<string, RegionView>;
+function writeResponse(res: ServerResponse, response: WireResponse, requestId: string): void {
+  res.writeHead(response.status, {
+    ...response.headers,
+    'Content-Length': Buffer.byteLength(response.body),
+    'x-amzn-RequestId': requestId,
+  });
+  res.end(response.body);
 }
 
-const DEFAULT_REGION_ERROR: ErrorInfo = {
-  code: 'AccessDeniedException',
-  message: 'User is not authorized to perform lightsail operations in this region',
-};
-
-function indexFleet(inventory: Inventory): Fleet {
-  const byRegion = new Map<string, RegionView>();
-  const regions: RegionView[] = [];
-  const regionView = (name: string): RegionView => {
-    let view = byRegion.get(name);
-    if (!view) {
-      view = { name, instances: [], byName: new Map() };
-      byRegion.set(name, view);
-      regions.push(view);
+/** Writes the answer; if that fails (it must not), a fixed internal error; if even that cannot go out, the connection closes. */
+function deliver(req: IncomingMessage, res: ServerResponse, response: WireResponse, requestId: string): void {
+  try {
+    writeResponse(res, response, requestId);
+  } catch {
+    try {
+      if (!res.headersSent) writeResponse(res, renderInternalError('lightsail-json', requestId), requestId);
+      else req.socket.destroy();
+    } catch {
+      req.socket.destroy();
     }
-    return view;
-  };
-  for (const region of inventory.regions) {
-    const view = regionView(region.name);
-    if (region.status === 'error') view.error = region.error ?? DEFAULT_REGION_ERROR;
-  }
-  for (const instance of inventory.instances) {
-    const view = regionView(instance.region);
-    view.instances.push(instance);
-    // The first of two same-named instances wins, as a name is unique per region in Lightsail.
-    if (!view.byName.has(instance.name)) view.byName.set(instance.name, instance);
-  }
-  return { regions, byRegion };
-}
-
-/** Stable hex digest of the instance identity, the source of every synthesized field. */
-function identityHash(instance: InventoryInstance): string {
-  return createHash('sha256').update(`${instance.region}\0${instance.name}`).digest('hex');
-}
-
-function uuidFromHash(hex: string): string {
-  const variant = ((parseInt(hex.slice(16, 17), 16) & 0x3) | 0x8).toString(16);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-}
-
-export function synthesizedArn(name: string, region: string): string {
-  const hex = identityHash({ name, region });
-  return `arn:aws:lightsail:${region}:${DEFAULT_ACCOUNT_ID}:Instance/${uuidFromHash(hex)}`;
-}
-
-function stringField(instance: InventoryInstance, key: string): string | undefined {
-  const value = instance[key];
-  return typeof value === 'string' ? value : undefined;
-}
-
-function accessFrom(cidrs: unknown, ipv6Cidrs: unknown, aliases: unknown): string {
-  const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-  if (list(cidrs).includes('0.0.0.0/0') || list(ipv6Cidrs).includes('::/0')) return 'Anywhere (0.0.0.0/0 and ::/0)';
-  if (list(aliases).includes('lightsail-connect')) return 'Lightsail browser SSH/RDP';
-  const all = [...list(cidrs), ...list(ipv6Cidrs)];
-  return all.length === 1 && typeof all[0] === 'string' ? all[0] : 'Custom';
-}
-
-/** The Instance shape of GetInstances, built from an inventory entry. */
-function instanceShape(instance: InventoryInstance): Record<string, unknown> {
-  const hex = identityHash(instance);
-  const arn = instance.arn ?? `arn:aws:lightsail:${instance.region}:${DEFAULT_ACCOUNT_ID}:Instance/${uuidFromHash(hex)}`;
-  const account = arn.split(':')[4] || DEFAULT_ACCOUNT_ID;
-  const ipv6 = Array.isArray(instance.ipv6Addresses) ? instance.ipv6Addresses : [];
-  const publicIp = instance.publicIpAddress;
-  const createdAtRaw = instance['createdAt'];
-  // Deterministic creation time within 2024 unless the inventory gives one.
-  const createdAt =
-    typeof createdAtRaw === 'number'
-      ? createdAtRaw
-      : typeof createdAtRaw === 'string' && !Number.isNaN(Date.parse(createdAtRaw))
-        ? Date.parse(createdAtRaw) / 1000
-        : 1704067200 + (parseInt(hex.slice(0, 8), 16) % 31_536_000);
-  const states = Array.isArray(instance.portStates) ? instance.portStates : [];
-  const ports = states
-    .filter((s) => s !== null && typeof s === 'object' && s.state !== 'closed')
-    .map((s) => ({
-      fromPort: s.fromPort,
-      toPort: s.toPort,
-      protocol: s.protocol,
-      accessFrom: accessFrom(s.cidrs, s.ipv6Cidrs, s.cidrListAliases),
-      accessType: 'public',
-      commonName: '',
-      accessDirection: 'inbound',
-      cidrs: s.cidrs,
-      ipv6Cidrs: s.ipv6Cidrs,
-      cidrListAliases: s.cidrListAliases,
-    }));
-  const ipAddressType =
-    stringField(instance, 'ipAddressType') ?? (publicIp === undefined && ipv6.length > 0 ? 'ipv6' : ipv6.length > 0 ? 'dualstack' : 'ipv4');
-  const shape: Record<string, unknown> = {
-    name: instance.name,
-    arn,
-    supportCode: `${account}/i-${hex.slice(32, 49)}`,
-    createdAt,
-    location: { availabilityZone: `${instance.region}a`, regionName: instance.region },
-    resourceType: 'Instance',
-    tags: Array.isArray(instance.tags) ? instance.tags : [],
-    blueprintId: stringField(instance, 'blueprintId') ?? 'ubuntu_22_04',
-    blueprintName: stringField(instance, 'blueprintName') ?? 'Ubuntu',
-    bundleId: stringField(instance, 'bundleId') ?? 'small_3_0',
-    isStaticIp: instance['isStaticIp'] === true,
-    privateIpAddress:
-      stringField(instance, 'privateIpAddress') ??
-      `172.26.${parseInt(hex.slice(50, 52), 16)}.${(parseInt(hex.slice(52, 54), 16) % 254) + 1}`,
-    ipv6Addresses: ipv6,
-    ipAddressType,
-    hardware: { cpuCount: 2, ramSizeInGb: 2 },
-    state: { code: 16, name: 'running' },
-    username: 'ubuntu',
-    sshKeyName: 'LightsailDefaultKeyPair',
-    networking: { monthlyTransfer: { gbPerMonthAllocated: 3072 }, ports },
-  };
-  if (publicIp !== undefined) shape['publicIpAddress'] = publicIp;
-  return shape;
-}
-
-// ---------------------------------------------------------------- faults
-
-
-class TokenBucket {
-  private tokens: number;
-  private last = performance.now();
-  private readonly capacity: number;
-  constructor(private readonly perSecond: number, burst: number | undefined) {
-    this.capacity = Math.max(1, burst ?? Math.ceil(perSecond));
-    this.tokens = this.capacity;
-  }
-  take(): boolean {
-    const now = performance.now();
-    this.tokens = Math.min(this.capacity, this.tokens + ((now - this.last) / 1000) * this.perSecond);
-    this.last = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
   }
 }
 
-// ---------------------------------------------------------------- requests
-
-class ApiError extends Error {
-  constructor(readonly code: string, message: string, readonly status = statusForErrorCode(code)) {
-    super(message);
-  }
-}
-
-const CREDENTIAL_SCOPE = /Credential=[^/,\s]+\/(\d{8})\/([^/,\s]+)\/([^/,\s]+)\/aws4_request/;
-
-/** The region of the SigV4 credential scope, or an ApiError like AWS answers an unsigned call. */
-export function regionFromAuthorization(header: string | undefined): string {
-  if (header === undefined || header.trim() === '') {
-    throw new ApiError('MissingAuthenticationTokenException', 'Missing Authentication Token');
-  }
-  const scope = CREDENTIAL_SCOPE.exec(header);
-  if (!scope) {
-    throw new ApiError(
-      'IncompleteSignatureException',
-      "Authorization header requires 'Credential' of the form AKID/yyyymmdd/region/lightsail/aws4_request",
-    );
-  }
-  if (scope[3] !== 'lightsail') {
-    throw new ApiError('IncompleteSignatureException', `Credential should be scoped to correct service: 'lightsail', not '${scope[3]}'`);
-  }
-  return scope[2] as string;
-}
-
-interface PageToken {
-  region: string;
-  offset: number;
-  nonce: string;
-}
+const TOO_LARGE: WireResponse = {
+  status: 413,
+  headers: { 'Content-Type': 'application/x-amz-json-1.1', 'x-amzn-ErrorType': 'SerializationException' },
+  body: JSON.stringify({ __type: 'SerializationException', message: `The request body exceeds ${MAX_BODY_BYTES} bytes`, code: 'SerializationException' }),
+};
 
 export function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
-  const host = options.host ?? '127.0.0.1';
-  if (!isLoopbackHost(host)) {
-    return Promise.reject(new UserInputError(`emulator host ${host} is not a loopback address (use 127.0.0.1 or ::1)`));
-  }
-  const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
-  if (!Number.isInteger(pageSize) || pageSize < 1) {
-    return Promise.reject(new UserInputError(`emulator page size must be a positive integer, got ${pageSize}`));
-  }
-  const faults = options.faults ?? {};
-  const fleet = indexFleet(options.inventory);
-  const random = mulberry32(faults.seed ?? 1);
-  const bucket = faults.rateLimit ? new TokenBucket(faults.rateLimit.requestsPerSecond, faults.rateLimit.burst) : undefined;
-  // Tokens from one server run are meaningless to another: a per-server nonce.
-  const nonce = randomBytes(6).toString('hex');
-  const calls: CallRecord[] = [];
+  const problems = optionProblems(options);
+  if (problems.length > 0) return Promise.reject(new UserInputError(problems));
+  const world = options.organization ? worldFromOrganization(options.organization, options.faults) : worldFromInventory(options.inventory as Inventory, options.faults);
+  const issuer = new SessionIssuer();
+  const tokens = new PageTokens();
+  const dispatcher = new Dispatcher(world, issuer, {
+    lightsail: { pageSize: options.pageSize ?? DEFAULT_PAGE_SIZE, tokens },
+    organizations: new OrganizationsApi(world, tokens, world.organizationsFaults.config.emptyPages === true),
+    sts: new StsApi(world, issuer, options.credentialLifetimeSeconds),
+  });
+  const log = new CallLog(options.callRecordLimit ?? DEFAULT_CALL_RECORD_LIMIT);
   const timers = new Set<NodeJS.Timeout>();
-  const sockets = new Set<Socket>();
 
-  const encodeToken = (token: PageToken): string =>
-    Buffer.from(JSON.stringify({ r: token.region, o: token.offset, n: token.nonce })).toString('base64url');
-
-  const decodeToken = (raw: unknown, region: string, total: number): number => {
-    const invalid = new ApiError('InvalidInputException', 'The pageToken is not valid for this request.');
-    if (typeof raw !== 'string' || !/^[A-Za-z0-9_-]+$/.test(raw)) throw invalid;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
-    } catch {
-      throw invalid;
-    }
-    if (parsed === null || typeof parsed !== 'object') throw invalid;
-    const { r, o, n } = parsed as Record<string, unknown>;
-    if (r !== region || n !== nonce || typeof o !== 'number' || !Number.isInteger(o) || o < 1 || o >= total) throw invalid;
-    return o;
-  };
-
-  const answer = (region: RegionView | undefined, regionName: string, operation: string, input: Record<string, unknown>): unknown => {
-    switch (operation) {
-      case 'GetRegions': {
-        if (region?.error) throw new ApiError(region.error.code, region.error.message);
-        const withZones = input['includeAvailabilityZones'] === true;
-        const withDbZones = input['includeRelationalDatabaseAvailabilityZones'] === true;
-        const zones = (name: string) => (['a', 'b', 'c'] as const).map((z) => ({ zoneName: `${name}${z}`, state: 'available' }));
-        return {
-          regions: fleet.regions.map((r) => ({
-            ...regionFacts(r.name),
-            name: r.name,
-            availabilityZones: withZones ? zones(r.name) : [],
-            relationalDatabaseAvailabilityZones: withDbZones ? zones(r.name) : [],
-          })),
-        };
-      }
-      case 'GetInstances': {
-        if (region?.error) throw new ApiError(region.error.code, region.error.message);
-        const all = region?.instances ?? [];
-        const offset = input['pageToken'] === undefined ? 0 : decodeToken(input['pageToken'], regionName, all.length);
-        const page = all.slice(offset, offset + pageSize).map(instanceShape);
-        const next = offset + pageSize;
-        return next < all.length
-          ? { instances: page, nextPageToken: encodeToken({ region: regionName, offset: next, nonce }) }
-          : { instances: page };
-      }
-      case 'GetInstancePortStates': {
-        if (region?.error) throw new ApiError(region.error.code, region.error.message);
-        const name = input['instanceName'];
-        if (typeof name !== 'string' || !INSTANCE_NAME.test(name)) {
-          throw new ApiError('InvalidInputException', 'instanceName is required and must match \\w[\\w\\-]*\\w');
-        }
-        const instance = region?.byName.get(name);
-        if (!instance || instance.status === 'gone') {
-          throw new ApiError('NotFoundException', `The Instance does not exist: ${name}`);
-        }
-        if (instance.status === 'error') {
-          const error = instance.error ?? { code: 'ServiceException', message: 'An internal error occurred.' };
-          throw new ApiError(error.code, error.message);
-        }
-        // Raw, exactly as recorded: an absent list stays absent, like an API that answers `{}`.
-        return instance.portStates === undefined ? {} : { portStates: instance.portStates };
-      }
-      default:
-        throw new ApiError(
-          'UnknownOperationException',
-          `Operation ${operation || '(none)'} is not supported by the Portolan Lightsail emulator, which is read-only`,
-        );
-    }
-  };
-
-  const handle = (req: IncomingMessage, res: ServerResponse, body: Buffer): void => {
-    const started = performance.now();
-    const record: CallRecord = { operation: '', region: '', outcome: 'ok', startedAt: Date.now(), durationMs: 0 };
-    calls.push(record);
-    const target = req.headers['x-amz-target'];
-    const targetText = typeof target === 'string' ? target : '';
-    record.operation = targetText.startsWith(TARGET_PREFIX) ? targetText.slice(TARGET_PREFIX.length) : targetText;
-    const auth = req.headers['authorization'];
-
-    // Draw every random number in a fixed order per call, so a seed reproduces the same faults.
-    const jitter = (faults.jitterMs ?? 0) > 0 ? random() * (faults.jitterMs ?? 0) : 0;
-    const dropDraw = random();
-    const errorDraw = random();
-    const throttled = bucket !== undefined && !bucket.take();
-
-    let payload: { status: number; body: unknown; errorCode?: string };
-    let region = '';
-    try {
-      if (req.method !== 'POST') throw new ApiError('UnknownOperationException', `Method ${req.method ?? ''} is not supported; use POST /`);
-      region = regionFromAuthorization(typeof auth === 'string' ? auth : undefined);
-      record.region = region;
-      let input: Record<string, unknown> = {};
-      const text = body.toString('utf8').trim();
-      if (text !== '') {
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(text);
-        } catch {
-          throw new ApiError('SerializationException', 'The request body is not valid JSON');
-        }
-        if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-          throw new ApiError('SerializationException', 'The request body must be a JSON object');
-        }
-        input = parsed as Record<string, unknown>;
-      }
-      if (typeof input['instanceName'] === 'string') record.instanceName = input['instanceName'];
-      if (throttled) throw new ApiError('ThrottlingException', 'Rate exceeded');
-      if (faults.dropRate !== undefined && dropDraw < faults.dropRate) {
-        payload = { status: 0, body: undefined, errorCode: 'dropped' };
-      } else if (faults.errorRate !== undefined && errorDraw < faults.errorRate) {
-        throw new ApiError('ServiceException', 'An internal error occurred (injected fault).');
-      } else {
-        payload = { status: 200, body: answer(fleet.byRegion.get(region), region, record.operation, input) };
-      }
-    } catch (caught) {
-      // A bug here must not kill a server others are using: answer it as AWS would.
-      const error = caught instanceof ApiError ? caught : new ApiError('ServiceException', `Emulator internal error: ${String(caught)}`);
-      payload = {
-        status: error.status,
-        body: { __type: error.code, message: error.message, code: error.code },
-        errorCode: error.code,
-      };
-    }
-
-    const delay =
-      (faults.latencyMs ?? 0) + jitter + (faults.slowRegion && faults.slowRegion.region === region ? faults.slowRegion.latencyMs : 0);
-    const finish = (): void => {
-      record.durationMs = performance.now() - started;
-      if (payload.errorCode === 'dropped') {
-        record.outcome = 'dropped';
-        req.socket.destroy();
-        return;
-      }
-      record.outcome = payload.errorCode ?? 'ok';
-      const text = JSON.stringify(payload.body);
-      const headers: Record<string, string | number> = {
-        'Content-Type': 'application/x-amz-json-1.1',
-        'Content-Length': Buffer.byteLength(text),
-        'x-amzn-RequestId': randomUUID(),
-      };
-      if (payload.errorCode) headers['x-amzn-ErrorType'] = payload.errorCode;
-      res.writeHead(payload.status, headers);
-      res.end(text);
-    };
-    if (delay > 0) {
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        finish();
-      }, delay);
-      timers.add(timer);
+  const carryOut = (req: IncomingMessage, res: ServerResponse, plan: CallPlan, record: CallRecord, requestId: string, started: number): void => {
+    record.durationMs = performance.now() - started;
+    if (plan.kind === 'drop') {
+      record.outcome = 'dropped';
+      req.socket.destroy();
     } else {
-      finish();
+      record.outcome = plan.outcome;
+      deliver(req, res, plan.response, requestId);
     }
+    log.finished(record);
+  };
+
+  const handle = (req: IncomingMessage, res: ServerResponse, body: Buffer, tooLarge: boolean): void => {
+    const started = performance.now();
+    const requestId = randomUUID();
+    const record: CallRecord = { service: 'unknown', operation: '', accountId: '', region: '', outcome: 'pending', startedAt: Date.now(), durationMs: 0 };
+    log.started(record);
+    const plan: CallPlan = tooLarge
+      ? { kind: 'respond', response: TOO_LARGE, outcome: 'SerializationException', delayMs: 0 }
+      : dispatcher.plan({ method: req.method ?? '', headers: req.headers, body }, record, requestId);
+    if (plan.delayMs <= 0) return carryOut(req, res, plan, record, requestId, started);
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      carryOut(req, res, plan, record, requestId, started);
+    }, plan.delayMs);
+    timers.add(timer);
   };
 
   const server = createServer({ keepAlive: true }, (req, res) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        req.socket.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (size <= MAX_BODY_BYTES) handle(req, res, Buffer.concat(chunks));
-    });
+    res.on('error', () => undefined);
+    readBody(req, (body, tooLarge) => handle(req, res, body, tooLarge));
   });
+  return listen(server, options.host ?? '127.0.0.1', options.port ?? 0, timers).then(({ url, close }) => ({
+    url,
+    get calls() {
+      return log.recent();
+    },
+    get counts() {
+      return log.counts();
+    },
+    callCount: (filter?: CallFilter) => log.count(filter),
+    close,
+  }));
+}
+
+function listen(server: Server, host: string, port: number, timers: Set<NodeJS.Timeout>): Promise<{ url: string; close: () => Promise<void> }> {
+  const sockets = new Set<Socket>();
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-
+  const address = listenAddress(host);
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      const address = server.address() as AddressInfo;
-      const hostText = address.family === 'IPv6' || address.address.includes(':') ? `[${address.address}]` : address.address;
+    const failed = (error: NodeJS.ErrnoException): void => {
+      const code = error.code ?? 'ERROR';
+      const shown = address.includes(':') ? `[${address}]` : address;
+      reject(new ListenError(code, `cannot listen on ${shown}:${port}: ${code} (${excerpt(error.message, 80)})`));
+    };
+    server.once('error', failed);
+    server.listen(port, address, () => {
+      server.off('error', failed);
+      // Listening: a later server error (e.g. out of file descriptors on accept) must not end the process.
+      server.on('error', () => undefined);
+      const bound = server.address() as AddressInfo;
+      const hostText = bound.family === 'IPv6' || bound.address.includes(':') ? `[${bound.address}]` : bound.address;
       resolve({
-        url: `http://${hostText}:${address.port}`,
-        calls,
+        url: `http://${hostText}:${bound.port}`,
         close: () =>
           new Promise<void>((done) => {
             for (const timer of timers) clearTimeout(timer);

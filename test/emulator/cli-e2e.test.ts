@@ -53,6 +53,6 @@ describeBuilt('portolan emulator (built CLI)', () => {
       (e: unknown) => e as { code: number; stderr: string },
     );
     expect(error?.code).toBe(2);
-    expect(error?.stderr).toBe('--host: 0.0.0.0 is not a loopback address (127.0.0.0/8 or ::1); the emulator never listens beyond this machine\n');
+    expect(error?.stderr).toBe('--host: "0.0.0.0" is not a loopback address (127.0.0.0/8 or ::1); the emulator never listens beyond this machine\n');
   });
 });

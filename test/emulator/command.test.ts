@@ -57,13 +57,13 @@ describe('parseEmulatorFlags', () => {
   });
 
   test.each<[string, EmulatorFlags, string[]]>([
-    ['no inventory', {}, ['--inventory: an inventory file is required']],
-    ['public host', { inventory: 'i', host: '0.0.0.0' }, ['--host: 0.0.0.0 is not a loopback address (127.0.0.0/8 or ::1); the emulator never listens beyond this machine']],
-    ['LAN host', { inventory: 'i', host: '192.168.1.5' }, ['--host: 192.168.1.5 is not a loopback address (127.0.0.0/8 or ::1); the emulator never listens beyond this machine']],
+    ['no inventory', {}, ['--inventory: an inventory file (or --organization FILE) is required']],
+    ['public host', { inventory: 'i', host: '0.0.0.0' }, ['--host: "0.0.0.0" is not a loopback address (127.0.0.0/8 or ::1); the emulator never listens beyond this machine']],
+    ['LAN host', { inventory: 'i', host: '192.168.1.5' }, ['--host: "192.168.1.5" is not a loopback address (127.0.0.0/8 or ::1); the emulator never listens beyond this machine']],
     ['port out of range', { inventory: 'i', port: '70000' }, ['--port: expected a port 0..65535 (0 = any free port), got "70000"']],
     ['port not a number', { inventory: 'i', port: 'http' }, ['--port: expected a port 0..65535 (0 = any free port), got "http"']],
     ['page size 0', { inventory: 'i', pageSize: '0' }, ['--page-size: expected an integer >= 1, got "0"']],
-    ['negative latency', { inventory: 'i', latency: '-5' }, ['--latency: expected milliseconds >= 0, got "-5"']],
+    ['negative latency', { inventory: 'i', latency: '-5' }, ['--latency: expected milliseconds 0..3600000 (one hour at most), got "-5"']],
     ['rate 0', { inventory: 'i', rateLimit: '0' }, ['--rate-limit: expected requests per second > 0, got "0"']],
     ['burst alone', { inventory: 'i', burst: '3' }, ['--burst: only with --rate-limit']],
     ['error rate above 1', { inventory: 'i', errorRate: '1.5' }, ['--error-rate: expected a fraction 0..1, got "1.5"']],
@@ -73,7 +73,7 @@ describe('parseEmulatorFlags', () => {
     [
       'all mistakes at once',
       { port: 'x', errorRate: '2' },
-      ['--inventory: an inventory file is required', '--port: expected a port 0..65535 (0 = any free port), got "x"', '--error-rate: expected a fraction 0..1, got "2"'],
+      ['--inventory: an inventory file (or --organization FILE) is required', '--port: expected a port 0..65535 (0 = any free port), got "x"', '--error-rate: expected a fraction 0..1, got "2"'],
     ],
   ])('%s', (_label, flags, lines) => {
     expect(problems(flags)).toEqual(lines);

@@ -66,10 +66,9 @@ describe('faults', () => {
       expect(error).toMatchObject({ name: 'ServiceException', $metadata: { httpStatusCode: 500 } });
       expect(emulator.calls.map((c) => c.outcome)).toEqual(['ServiceException']);
       // Default standard retry: 3 attempts for a 500.
-      emulator.calls.length = 0;
       const retrying = client(emulator.url, 'us-east-1', 3);
       expect(await outcome(retrying.send(new GetRegionsCommand({})))).toBe('ServiceException');
-      expect(emulator.calls.map((c) => c.outcome)).toEqual(['ServiceException', 'ServiceException', 'ServiceException']);
+      expect(emulator.calls.slice(1).map((c) => c.outcome)).toEqual(['ServiceException', 'ServiceException', 'ServiceException']);
     });
   });
 

@@ -10,7 +10,7 @@ import {
   type Instance,
 } from '@aws-sdk/client-lightsail';
 import { startEmulator, isLoopbackHost, type RunningEmulator } from '../../src/emulator/server.js';
-import type { RawPortState } from '../../src/core/types.js';
+import type { InventoryRegion, RawPortState } from '../../src/core/types.js';
 import { client, instance, inventory, SSH_WORLD } from './helpers.js';
 
 const ODD_STATES: RawPortState[] = [
@@ -46,7 +46,8 @@ const fleet = inventory(
     { name: 'us-east-1', status: 'ok' },
     { name: 'eu-west-1', status: 'ok' },
     { name: 'ap-northeast-1', status: 'error', error: { code: 'AccessDeniedException', message: 'region is off limits' } },
-    { name: 'us-west-2', status: 'error' },
+    // Recorded without an error (the type forbids it, an old file may not): the default denial is answered.
+    { name: 'us-west-2', status: 'error' } as unknown as InventoryRegion,
   ],
 );
 
