@@ -50,7 +50,7 @@ export function truncate(text: string, max: number): string {
  */
 export function quote(text: string, max = QUOTE_LIMIT): string {
   const cut = truncate(text, max);
-  const body = escapeUnsafe(cut).replace(/["\\]/g, (c) => (c === '"' ? '\\"' : '\\\\'));
+  const body = escapeUnsafe(cut.replace(/["\\]/g, (c) => (c === '"' ? '\\"' : '\\\\')));
   return cut.length < text.length ? `"${body}" (${text.length} characters)` : `"${body}"`;
 }
 

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, test } from '@jest/globals';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from './run-cli.js';
+import { runCli, expectNoStack } from './run-cli.js';
 
 const SAMPLE = 'test/fixtures/sample-inventory.json';
 const SAMPLE_POLICY = 'test/fixtures/sample-policy.yaml';
@@ -43,6 +43,7 @@ describe('portolan audit --input: exit status (spec 5)', () => {
     const r = await runCli(['audit', '--input', completeInventory([world22]), '--out', out, ...NOW]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(1);
+    expectNoStack(r.stderr);
     const report = JSON.parse(readFileSync(join(out, 'portolan.json'), 'utf8'));
     expect(report.findings.map((f: { ruleId: string }) => f.ruleId)).toContain('ssh-rdp-world');
     expect(report.coverage.complete).toBe(true);
@@ -57,6 +58,7 @@ describe('portolan audit --input: exit status (spec 5)', () => {
     expect(report.summary.bySeverity.low).toBeGreaterThan(0);
     const low = await runCli(['audit', '--input', inv, '--out', tmp('r2'), '--fail-on', 'low', ...NOW]);
     expect(low.code).toBe(1);
+    expectNoStack(low.stderr);
   });
 
   test('--fail-on none never fails on findings', async () => {
@@ -73,6 +75,7 @@ describe('portolan audit --input: exit status (spec 5)', () => {
     expect(none.stdout).toContain('broken');
     const high = await runCli(['audit', '--input', SAMPLE, '--policy', SAMPLE_POLICY, '--out', tmp('r4'), ...NOW]);
     expect(high.code).toBe(1);
+    expectNoStack(high.stderr);
   });
 });
 
@@ -153,12 +156,14 @@ describe('--baseline and --fail-on-new', () => {
     const before = tmp('baseline-before');
     const first = await runCli(['audit', '--input', completeInventory([world22, rdp]), '--out', before, ...NOW]);
     expect(first.code).toBe(1);
+    expectNoStack(first.stderr);
 
     // 22 stays open, 3389 was closed, 5432 is new.
     const after = tmp('baseline-after');
     const inv = completeInventory([world22, db]);
     const second = await runCli(['audit', '--input', inv, '--out', after, '--format', 'json,sarif', '--baseline', join(before, 'portolan.json'), ...NOW]);
     expect(second.code).toBe(1);
+    expectNoStack(second.stderr);
     const report = JSON.parse(readFileSync(join(after, 'portolan.json'), 'utf8'));
     const state = (port: number) => report.findings.filter((f: { portState: { fromPort: number } }) => f.portState.fromPort === port).map((f: { baselineState: string }) => f.baselineState);
     expect(new Set(state(22))).toEqual(new Set(['unchanged']));
@@ -174,8 +179,10 @@ describe('--baseline and --fail-on-new', () => {
     expect(quiet.code).toBe(0);
     const loud = await runCli(['audit', '--input', onlyOld, '--out', tmp('baseline-old2'), '--baseline', join(before, 'portolan.json'), ...NOW]);
     expect(loud.code).toBe(1);
+    expectNoStack(loud.stderr);
     const withNew = await runCli(['audit', '--input', inv, '--out', tmp('baseline-new'), '--baseline', join(before, 'portolan.json'), '--fail-on-new', ...NOW]);
     expect(withNew.code).toBe(1);
+    expectNoStack(withNew.stderr);
   });
 
   test('a baseline that is not a Portolan report is a usage error', async () => {

@@ -12,7 +12,7 @@ import { demoFleet } from '../../src/emulator/demo-fleet.js';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/server.js';
 import { allSarifErrors } from '../report/sarif-validate.js';
 import { DENIED_REGION, liveFleet, lowOnlyFleet } from './live-fleet.js';
-import { isolatedEnv, runCli, type CliRun } from './run-cli.js';
+import { isolatedEnv, runCli, type CliRun, expectNoStack } from './run-cli.js';
 
 const NOW = ['--now', '2026-11-25T12:00:00Z'];
 const READ_ONLY = ['GetInstancePortStates', 'GetInstances', 'GetRegions'];
@@ -113,6 +113,7 @@ beforeAll(async () => {
   const out = tmp('truth');
   const r = await cli(['audit', '--input', writeInventory(liveFleet(), 'served'), '--policy', 'rules/baseline.yaml', '--out', out, '--format', 'json', ...NOW]);
   expect(r.code).toBe(1);
+  expectNoStack(r.stderr);
   truth = report(out);
   expect(truth.findings.length).toBeGreaterThan(30);
 }, 20_000);
@@ -195,6 +196,7 @@ describe('live audit through throttling, 500s and dropped connections', () => {
     const out = tmp('faulty-default');
     const r = await liveAudit(emulator.url, out);
     expect(r.code).toBe(1);
+    expectNoStack(r.stderr);
     const json = report(out);
     expect(json.summary.bySeverity['critical']).toBeGreaterThan(0);
     expect(json.coverage.complete).toBe(false);
@@ -222,6 +224,7 @@ describe('the live path judges like the offline path', () => {
     liveDir = tmp('live');
     const r = await liveAudit(url, liveDir);
     expect(r.code).toBe(1);
+    expectNoStack(r.stderr);
     live = report(liveDir);
   }, 20_000);
 
@@ -234,6 +237,7 @@ describe('the live path judges like the offline path', () => {
     const out = tmp('offline');
     const offline = await cli(['audit', '--input', inv, '--policy', 'rules/baseline.yaml', '--out', out, '--format', 'json', ...NOW]);
     expect(offline.code).toBe(1);
+    expectNoStack(offline.stderr);
     const fromFile = report(out);
     expect(judged(live).length).toBeGreaterThan(30);
     expect(judged(live)).toEqual(judged(fromFile));
@@ -247,6 +251,7 @@ describe('the live path judges like the offline path', () => {
     const again = tmp('live-again');
     const r = await liveAudit(url, again);
     expect(r.code).toBe(1);
+    expectNoStack(r.stderr);
     const second = report(again);
     expect(second.findings.map((f) => f.fingerprint)).toEqual(live.findings.map((f) => f.fingerprint));
     expect(new Set(second.findings.map((f) => f.fingerprint)).size).toBe(second.findings.length);

@@ -1,7 +1,8 @@
 // Runs the built CLI as a user would (`npm test` builds first), asynchronously
 // so that an in-process emulator can answer it.
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { expect } from '@jest/globals';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 export const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
@@ -10,6 +11,15 @@ export interface CliRun {
   code: number;
   stdout: string;
   stderr: string;
+}
+
+export interface CliOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Node options before the script, e.g. ['--import', hook] to load a test hook. */
+  nodeArgs?: string[];
+  /** Written to the CLI's stdin, which is then closed. */
+  stdin?: string;
 }
 
 /** Environment with dummy credentials and no way to reach AWS or a user's config. */
@@ -29,11 +39,28 @@ export function isolatedEnv(extra: Record<string, string> = {}): NodeJS.ProcessE
   return env;
 }
 
-export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
+export function runCli(args: string[], options: CliOptions = {}): Promise<CliRun> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { cwd: options.cwd ?? REPO, env: options.env ?? isolatedEnv(), maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    const child = execFile(
+      process.execPath,
+      [...(options.nodeArgs ?? []), CLI, ...args],
+      { cwd: options.cwd ?? REPO, env: options.env ?? isolatedEnv(), maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+    if (options.stdin !== undefined) child.stdin?.end(options.stdin);
   });
+}
+
+/** The CLI as a child process, for tests that signal it or close its pipes. */
+export function spawnCli(args: string[], options: CliOptions = {}): ChildProcess {
+  return spawn(process.execPath, [...(options.nodeArgs ?? []), CLI, ...args], { cwd: options.cwd ?? REPO, env: options.env ?? isolatedEnv(), stdio: 'pipe' });
+}
+
+/** A test that expects a finding status (1) also proves it was no crash: no stack trace on stderr. */
+export function expectNoStack(stderr: string): void {
+  expect(stderr).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
+  expect(stderr).not.toMatch(/internal error/);
 }
