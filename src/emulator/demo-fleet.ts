@@ -2,17 +2,19 @@
 // one the caller may not read, with the firewall mistakes an audit should catch
 // next to ordinary, harmless setups. Addresses are from documentation ranges.
 
+// The builders are shared with the demo organization (demo-org.ts).
+
 import type { Inventory, InventoryInstance, InventoryRegion, RawPortState, Tag } from '../core/types.js';
-import { synthesizedArn } from './server.js';
+import { DEFAULT_ACCOUNT_ID, synthesizedArn } from './fleet.js';
 
-type Source = { cidrs?: string[]; ipv6Cidrs?: string[]; aliases?: string[] };
+export type Source = { cidrs?: string[]; ipv6Cidrs?: string[]; aliases?: string[] };
 
-const WORLD: Source = { cidrs: ['0.0.0.0/0'] };
-const WORLD_DUAL: Source = { cidrs: ['0.0.0.0/0'], ipv6Cidrs: ['::/0'] };
-const OFFICE: Source = { cidrs: ['198.51.100.0/24'], ipv6Cidrs: ['2001:db8:10::/48'] };
-const VPC: Source = { cidrs: ['10.0.0.0/8'] };
+export const WORLD: Source = { cidrs: ['0.0.0.0/0'] };
+export const WORLD_DUAL: Source = { cidrs: ['0.0.0.0/0'], ipv6Cidrs: ['::/0'] };
+export const OFFICE: Source = { cidrs: ['198.51.100.0/24'], ipv6Cidrs: ['2001:db8:10::/48'] };
+export const VPC: Source = { cidrs: ['10.0.0.0/8'] };
 
-function port(protocol: string, fromPort: number, toPort: number, source: Source, state = 'open'): RawPortState {
+export function port(protocol: string, fromPort: number, toPort: number, source: Source, state = 'open'): RawPortState {
   return {
     fromPort,
     toPort,
@@ -23,34 +25,41 @@ function port(protocol: string, fromPort: number, toPort: number, source: Source
     cidrListAliases: source.aliases ?? [],
   };
 }
-const tcp = (p: number, source: Source, to = p): RawPortState => port('tcp', p, to, source);
-const udp = (p: number, source: Source, to = p): RawPortState => port('udp', p, to, source);
+export const tcp = (p: number, source: Source, to = p): RawPortState => port('tcp', p, to, source);
+export const udp = (p: number, source: Source, to = p): RawPortState => port('udp', p, to, source);
 
-let hostCounter = 0;
+/** Builds the instances of one account: ARNs in that account, public addresses numbered in order (deterministic). */
+export class DemoHosts {
+  private count = 0;
+  constructor(readonly accountId: string = DEFAULT_ACCOUNT_ID) {}
 
-function host(name: string, region: string, portStates: RawPortState[], tags: Record<string, string>, extra: Partial<InventoryInstance> = {}): InventoryInstance {
-  hostCounter++;
-  const tagList: Tag[] = Object.entries(tags).map(([key, value]) => ({ key, value }));
-  const publicIpAddress = `${['192.0.2', '198.51.100', '203.0.113'][hostCounter % 3]}.${10 + (hostCounter % 240)}`;
-  return {
-    name,
-    region,
-    arn: synthesizedArn(name, region),
-    tags: tagList,
-    publicIpAddress,
-    ipv6Addresses: [],
-    blueprintId: 'ubuntu_22_04',
-    bundleId: 'small_3_0',
-    portStates,
-    ...extra,
-  };
+  host(name: string, region: string, portStates: RawPortState[], tags: Record<string, string>, extra: Partial<InventoryInstance> = {}): InventoryInstance {
+    this.count++;
+    const tagList: Tag[] = Object.entries(tags).map(([key, value]) => ({ key, value }));
+    const publicIpAddress = `${['192.0.2', '198.51.100', '203.0.113'][this.count % 3] ?? ''}.${String(10 + (this.count % 240))}`;
+    const built: InventoryInstance = {
+      name,
+      region,
+      arn: synthesizedArn(name, region, this.accountId),
+      tags: tagList,
+      publicIpAddress,
+      ipv6Addresses: [],
+      blueprintId: 'ubuntu_22_04',
+      bundleId: 'small_3_0',
+      portStates,
+      ...extra,
+    };
+    // undefined fields (publicIpAddress, portStates) would vanish in JSON anyway; drop them so objects equal their JSON.
+    return Object.fromEntries(Object.entries(built).filter(([, value]) => value !== undefined)) as InventoryInstance;
+  }
 }
 
-const dual = (n: number): Partial<InventoryInstance> => ({ ipv6Addresses: [`2001:db8:1:${n.toString(16)}::10`], ipAddressType: 'dualstack' });
-const numbered = (prefix: string, count: number): string[] => Array.from({ length: count }, (_, i) => `${prefix}-${String(i + 1).padStart(2, '0')}`);
+export const dual = (n: number): Partial<InventoryInstance> => ({ ipv6Addresses: [`2001:db8:1:${n.toString(16)}::10`], ipAddressType: 'dualstack' });
+export const numbered = (prefix: string, count: number): string[] => Array.from({ length: count }, (_, i) => `${prefix}-${String(i + 1).padStart(2, '0')}`);
 
 export function demoFleet(): Inventory {
-  hostCounter = 0;
+  const hosts = new DemoHosts();
+  const host = hosts.host.bind(hosts);
   const regions: InventoryRegion[] = [
     { name: 'us-east-1', status: 'ok' },
     { name: 'us-west-2', status: 'ok' },
@@ -118,9 +127,5 @@ export function demoFleet(): Inventory {
     host('game-server-1', 'ap-southeast-2', [udp(27015, WORLD), tcp(27015, WORLD), port('icmp', 8, -1, WORLD)], { env: 'prod', role: 'game' }),
     host('backup-1', 'ap-southeast-2', [tcp(22, { cidrs: ['10.0.0.0/8', '192.168.0.0/16'] }), tcp(873, OFFICE)], { env: 'prod', role: 'backup' }),
   ];
-  // undefined fields (publicIpAddress, portStates) would vanish in JSON anyway; drop them so objects equal their JSON.
-  for (const instance of instances) {
-    for (const key of Object.keys(instance)) if (instance[key] === undefined) delete instance[key];
-  }
   return { version: 1, collectedAt: '2026-11-25T12:00:00Z', regions, instances };
 }

@@ -277,13 +277,33 @@ function parseJson(text: string, path: string): unknown {
 /** V8's reason without its echo of the input, with a line and column when V8 gives a position. */
 function jsonSyntaxReason(text: string, message: string): string {
   const position = /\s+in JSON at position (\d+)/.exec(message);
-  const bare = message.replace(/\s+in JSON at position \d+[\s\S]*$/, '').replace(/, "[\s\S]*is not valid JSON$/, '');
+  const bare = message.replace(/\s+in JSON at position \d+[\s\S]*$/, '').replace(/, (?:\.\.\.)?"[\s\S]*is not valid JSON$/, '');
   // The token V8 names may be any character of the file: escaped, and cut short.
   const reason = JSON.stringify(bare.slice(0, 100)).slice(1, -1);
   if (!position) return reason;
   const before = text.slice(0, Number(position[1]));
   const line = before.split('\n').length;
   return `${reason} at line ${line} column ${before.length - before.lastIndexOf('\n')}`;
+}
+
+async function loadAccountInventory(
+  account: OrganizationAccount,
+  index: number,
+  path: string,
+  load: InventoryLoader,
+): Promise<{ account: OrganizationAccount; problems: string[] }> {
+  if (typeof account.inventory !== 'string') return { account, problems: [] };
+  const file = resolve(dirname(path), account.inventory);
+  try {
+    const loaded = await load(file);
+    const inventory = (loaded.faults === undefined ? { ...loaded.inventory } : { ...loaded.inventory, faults: loaded.faults }) as AccountInventory;
+    // The loader checked the shape; whether its ARNs name this account only we can tell.
+    return { account: { ...account, inventory }, problems: validateAccountInventory(inventory, '', account.id).map((p) => `${file}: ${p}`) };
+  } catch (error) {
+    if (error instanceof UserInputError) return { account, problems: error.lines };
+    const why = error instanceof Error ? error.message : String(error);
+    return { account, problems: [`${path}: accounts[${index}].inventory: cannot read ${excerpt(account.inventory)}: ${excerpt(why)}`] };
+  }
 }
 
 /**
@@ -297,24 +317,10 @@ export async function loadOrganizationFile(path: string, options: { loadInventor
   if (problems.length > 0) throw new UserInputError(problems.map((p) => `${path}: ${p}`));
   const spec = data as OrganizationSpec;
   const load = options.loadInventory ?? readAccountInventoryFile;
-  const lines: string[] = [];
-  const accounts = await Promise.all(
-    spec.accounts.map(async (account, i): Promise<OrganizationAccount> => {
-      if (typeof account.inventory !== 'string') return account;
-      const file = resolve(dirname(path), account.inventory);
-      try {
-        const loaded = await load(file);
-        const inventory = (loaded.faults === undefined ? { ...loaded.inventory } : { ...loaded.inventory, faults: loaded.faults }) as AccountInventory;
-        // The loader checked the shape; whether its ARNs name this account only we can tell.
-        lines.push(...validateAccountInventory(inventory, '', account.id).map((p) => `${file}: ${p}`));
-        return { ...account, inventory };
-      } catch (error) {
-        if (error instanceof UserInputError) lines.push(...error.lines);
-        else lines.push(`${path}: accounts[${i}].inventory: cannot read ${excerpt(account.inventory)}: ${excerpt((error as Error).message ?? String(error))}`);
-        return account;
-      }
-    }),
-  );
+  // Loaded side by side; problems are listed in account order whatever finishes first.
+  const loaded = await Promise.all(spec.accounts.map((account, i) => loadAccountInventory(account, i, path, load)));
+  const lines = loaded.flatMap((result) => result.problems);
   if (lines.length > 0) throw new UserInputError(lines);
+  const accounts = loaded.map((result) => result.account);
   return { ...spec, accounts };
 }
