@@ -47,6 +47,29 @@ describeBuilt('portolan emulator (built CLI)', () => {
     }
   });
 
+  test('--host [::1] listens on ::1 (it used to die with ENOTFOUND)', async () => {
+    const child = spawn(process.execPath, [MAIN, 'emulator', '--inventory', path, '--host', '[::1]'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    try {
+      const firstLine = await new Promise<string>((done, fail) => {
+        let out = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString('utf8');
+          if (out.includes('\n')) done(out.slice(0, out.indexOf('\n')));
+        });
+        child.on('exit', () => fail(new Error('emulator exited before printing its URL')));
+      });
+      const url = /^Lightsail emulator listening on (http:\/\/\[::1\]:\d+)$/.exec(firstLine)?.[1];
+      expect(url).toBeDefined();
+      const page = await client(url as string, 'us-east-1').send(new GetInstancesCommand({}));
+      expect(page.instances).toHaveLength(20);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
   test('a non-loopback host is refused with exit status 2 and a one-line reason', async () => {
     const error = await promisify(execFile)(process.execPath, [MAIN, 'emulator', '--inventory', path, '--host', '0.0.0.0']).then(
       () => undefined,

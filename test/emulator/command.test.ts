@@ -80,6 +80,28 @@ describe('parseEmulatorFlags', () => {
   });
 });
 
+describe('parseEmulatorFlags, organization mode', () => {
+  test('--organization instead of --inventory, with a credential lifetime', () => {
+    expect(parseEmulatorFlags({ organization: 'org.json', credentialLifetime: '2.5', rateLimit: '5' })).toEqual({
+      organizationPath: 'org.json',
+      host: '127.0.0.1',
+      port: 0,
+      pageSize: 20,
+      faults: { rateLimit: { requestsPerSecond: 5 } },
+      credentialLifetimeSeconds: 2.5,
+    });
+  });
+
+  test.each<[string, EmulatorFlags, string[]]>([
+    ['both sources', { inventory: 'i.json', organization: 'o.json' }, ['--organization: serves a whole organization; give it or --inventory, not both']],
+    ['a lifetime without an organization', { inventory: 'i.json', credentialLifetime: '60' }, ['--credential-lifetime: only with --organization (only AssumeRole hands out credentials)']],
+    ['a lifetime of 0', { organization: 'o.json', credentialLifetime: '0' }, ['--credential-lifetime: expected seconds > 0, at most 43200 (12 hours), got "0"']],
+    ['a control character in a value is escaped', { inventory: 'i.json', seed: '1\u001b[2J' }, ['--seed: expected a non-negative integer, got "1\\u001b[2J"']],
+  ])('%s', (_label, flags, lines) => {
+    expect(problems(flags)).toEqual(lines);
+  });
+});
+
 describe('mergeFaults', () => {
   test('flags override the file key by key', () => {
     expect(mergeFaults({ latencyMs: 100, errorRate: 0.5, seed: 1 }, { latencyMs: 5, dropRate: 0.1 })).toEqual({

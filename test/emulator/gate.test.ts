@@ -201,7 +201,7 @@ describe('an inventory cannot kill the emulator', () => {
           expect(typeof sdk).toBe('number');
         });
       }),
-      { numRuns: 40 },
+      { numRuns: 30 },
     );
   });
 });

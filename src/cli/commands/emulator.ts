@@ -142,10 +142,13 @@ async function serveInventory(settings: EmulatorSettings, path: string): Promise
 }
 
 function organizationSummary(spec: OrganizationSpec, settings: EmulatorSettings, path: string): string {
-  const active = spec.accounts.filter((a) => a.status === 'ACTIVE').length;
+  // A file may leave out its management account: it is served all the same, active.
+  const withManagement = spec.accounts.some((a) => a.id === spec.organization.managementAccountId) ? 0 : 1;
+  const total = spec.accounts.length + withManagement;
+  const active = spec.accounts.filter((a) => a.status === 'ACTIVE').length + withManagement;
   const lifetime = settings.credentialLifetimeSeconds === undefined ? '' : `; credentials expire after ${settings.credentialLifetimeSeconds} s`;
   return (
-    `Serving organization ${spec.organization.id} from ${path}: ${spec.accounts.length} accounts (${active} active) in ${spec.units?.length ?? 0} units; ` +
+    `Serving organization ${spec.organization.id} from ${path}: ${total} accounts (${active} active) in ${spec.units?.length ?? 0} units; ` +
     `Organizations, STS and each account's Lightsail (page size ${settings.pageSize}; faults from flags: ${describeFaults(settings.faults)}${lifetime}).`
   );
 }
