@@ -30,7 +30,7 @@ export class ReadOnlyViolationError extends Error {
 export function guardReadOnly<C extends LightsailClient>(client: C): C {
   client.middlewareStack.add(
     (next, context) => async (args) => {
-      const operation = String(context.commandName ?? '').replace(/Command$/, '');
+      const operation = (context.commandName ?? '').replace(/Command$/, '');
       if (!isReadOperation(operation)) throw new ReadOnlyViolationError(operation || 'an unnamed command');
       return next(args);
     },

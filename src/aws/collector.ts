@@ -186,7 +186,13 @@ export async function collectInventory(options: CollectOptions): Promise<Invento
     // Listing stays outside it (one call in flight per region) so the next
     // page is never queued behind thousands of reads: that keeps the reads fed.
     const limit = pLimit({ concurrency, rejectOnClear: true });
-    signal?.addEventListener('abort', () => limit.clearQueue(), { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        limit.clearQueue();
+      },
+      { once: true },
+    );
     let listingsLeft = selection.regions.length;
 
     const readRegion = async (region: string): Promise<{ region: InventoryRegion; instances: InventoryInstance[] }> => {

@@ -25,7 +25,7 @@ const OFFLINE_ENV: Record<string, string> = {
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };
 
-const credentials = async () => ({ accessKeyId: 'bench', secretAccessKey: 'bench' });
+const credentials = () => Promise.resolve({ accessKeyId: 'bench', secretAccessKey: 'bench' });
 
 export function benchFleet(regions: number, perRegion: number): Inventory {
   const names = Array.from({ length: regions }, (_, r) => `xx-bench-${r + 1}`);
@@ -206,9 +206,14 @@ async function rssBench(): Promise<void> {
     const stderr = await new Promise<string>((resolve, reject) => {
       const child = spawn(process.execPath, args, { env: { ...process.env, ...OFFLINE_ENV }, stdio: ['ignore', 'ignore', 'pipe'] });
       let text = '';
-      child.stderr.on('data', (d: Buffer) => (text += d.toString()));
+      child.stderr.on('data', (d: Buffer) => {
+        text += d.toString();
+      });
       child.on('error', reject);
-      child.on('close', (code) => (code === 0 ? resolve(text) : reject(new Error(`collect child exited ${code}: ${text.slice(-500)}`))));
+      child.on('close', (code) => {
+        if (code === 0) resolve(text);
+        else reject(new Error(`collect child exited ${code ?? 'by a signal'}: ${text.slice(-500)}`));
+      });
     });
     const last = stderr.trim().split('\n').pop() ?? '{}';
     const figures = JSON.parse(last) as { wallMs: number; maxRssMB: number };

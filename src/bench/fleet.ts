@@ -30,10 +30,10 @@ function uniqueV6(rand: () => number): string {
 
 export function syntheticFleet(instances: number, statesPerInstance = 8, seed = 42): Inventory {
   const rand = mulberry32(seed);
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
   const list: InventoryInstance[] = [];
   for (let i = 0; i < instances; i++) {
-    const region = REGIONS[i % REGIONS.length]!;
+    const region = REGIONS[i % REGIONS.length] as string;
     const portStates: RawPortState[] = [];
     for (let s = 0; s < statesPerInstance; s++) {
       if (s < 2) {

@@ -16,10 +16,10 @@ process.on('exit', () => {
 });
 
 if (mode === 'parse') {
-  const data = JSON.parse(readFileSync(rest[0]!, 'utf8')) as { instances: unknown[] };
+  const data = JSON.parse(readFileSync(rest[0] ?? '', 'utf8')) as { instances: unknown };
   if (!Array.isArray(data.instances)) throw new Error('no instances');
 } else if (mode === 'cli') {
-  process.argv = [process.argv[0]!, 'portolan', ...rest];
+  process.argv = [process.execPath, 'portolan', ...rest];
   await import('../cli/main.js');
 } else {
   throw new Error(`unknown mode ${mode}`);

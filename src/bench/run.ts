@@ -2,7 +2,7 @@
 import { runEngineBench } from './engine.js';
 
 const only = process.argv[2];
-if (!only || only === 'engine') await runEngineBench();
+if (!only || only === 'engine') runEngineBench();
 if (!only || only === 'collector') {
   const { runCollectorBench } = await import('./collector.js');
   await runCollectorBench();

@@ -16,8 +16,12 @@ export async function readBaselineFile(path: string): Promise<Baseline> {
         if (key === 'version') reader.version(value);
         else reader.findingsNotAList();
       },
-      element: (_key, index, value) => reader.finding(value, index),
-      arrayStart: () => reader.findingsList(),
+      element: (_key, index, value) => {
+        reader.finding(value, index);
+      },
+      arrayStart: () => {
+        reader.findingsList();
+      },
     },
   );
   try {

@@ -69,7 +69,9 @@ export class Interruption {
     this.signalName = name;
     this.controller.abort(new InterruptedError());
     if (this.graceful) return;
-    setTimeout(() => this.exitNow(), STOP_GRACE_MS).unref();
+    setTimeout(() => {
+      this.exitNow();
+    }, STOP_GRACE_MS).unref();
   };
 
   private exitNow(): void {

@@ -8,7 +8,7 @@
 
 import { InventoryError } from '../core/errors.js';
 import { JsonSyntaxError, JsonTopLevelSplitter } from '../core/json-split.js';
-import { quote } from '../core/text.js';
+import { quote, showValue } from '../core/text.js';
 import type { ErrorInfo, Inventory, InventoryAccount, InventoryInstance, InventoryRegion } from '../core/types.js';
 import { validateFaults, type FaultConfig } from '../emulator/faults.js';
 import { INVENTORY_MAX_BYTES, readChunks } from '../io/files.js';
@@ -50,8 +50,7 @@ function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object') return 'an object';
-  if (typeof value === 'string') return quote(value, 40);
-  return String(value);
+  return showValue(value, 40);
 }
 
 const UNKNOWN_ERROR: ErrorInfo = { code: 'UnknownError', message: 'the inventory records no reason' };

@@ -95,9 +95,15 @@ interface ShardRead {
 
 async function readSingle(file: string, audit: FleetAudit): Promise<ShardRead> {
   const header = await streamInventoryFile(file, {
-    account: (a) => audit.addAccount(a),
-    region: (r) => audit.addRegion(r),
-    instance: (i) => audit.addInstance(i),
+    account: (a) => {
+      audit.addAccount(a);
+    },
+    region: (r) => {
+      audit.addRegion(r);
+    },
+    instance: (i) => {
+      audit.addInstance(i);
+    },
   });
   return header.portSource !== undefined ? { accounts: header.accountIds, portSource: header.portSource } : { accounts: header.accountIds };
 }

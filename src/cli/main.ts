@@ -31,7 +31,17 @@ function buildProgram(): Command {
   const overrideAll = (c: Command): void => {
     c.exitOverride();
     // Commander's messages quote the user's arguments: they are escaped like every other line.
-    c.configureOutput({ writeOut: (s) => stdout().write(s), writeErr: (s) => stderr().line(s), outputError: (s) => stderr().line(s) });
+    c.configureOutput({
+      writeOut: (s) => {
+        stdout().write(s);
+      },
+      writeErr: (s) => {
+        stderr().line(s);
+      },
+      outputError: (s) => {
+        stderr().line(s);
+      },
+    });
     c.commands.forEach(overrideAll);
   };
   overrideAll(program);

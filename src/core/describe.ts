@@ -32,7 +32,7 @@ function icmpText(state: NormalizedState): string {
   const everyType = !t || (t.from === 0 && t.to === 255);
   const everyCode = !c || (c.from === 0 && c.to === 255);
   if (everyType) return `${state.protocolText} (every type)`;
-  return everyCode ? `${state.protocolText} type ${formatRange(t)}` : `${state.protocolText} type ${formatRange(t)} code ${formatRange(c!)}`;
+  return everyCode ? `${state.protocolText} type ${formatRange(t)}` : `${state.protocolText} type ${formatRange(t)} code ${formatRange(c)}`;
 }
 
 /** "tcp 22", "tcp 0-65535 includes 22, 3389", "all traffic", "icmp type 8". */

@@ -10,6 +10,8 @@
 // this scanner lets through inside a piece (bad escapes, control characters,
 // numbers), so the result is as strict as JSON.parse on the whole file.
 
+import { escapeUnsafe } from './text.js';
+
 export interface SplitHandlers {
   /** A top-level key's whole value (keys not in `streamed`, or a streamed key whose value is not an array). */
   value(key: string, value: unknown): void;
@@ -386,7 +388,7 @@ export function jsonReason(message: string): string {
     .replace(/^(?:\.\.\.)?"[\s\S]*is not valid JSON$/, 'not valid JSON')
     .replace(/ \(line \d+ column \d+\)$/, '');
   // Only the token V8 names survives, and it is escaped: no raw control character reaches a terminal.
-  return reason.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return escapeUnsafe(reason);
 }
 
 function positionIn(text: string, offset: number, line: number, column: number): { line: number; column: number } {
@@ -401,11 +403,18 @@ function positionIn(text: string, offset: number, line: number, column: number):
   return { line: l, column: c };
 }
 
+/** Where jsonErrorOffset's scan stopped: thrown to unwind the recursion at once. */
+class ScanStop extends Error {
+  constructor(readonly offset: number) {
+    super(`syntax error at ${offset}`);
+  }
+}
+
 /** Offset of the first syntax error, for messages only (V8 does not always say where). */
 export function jsonErrorOffset(text: string): number | undefined {
   let i = 0;
   const fail = (): never => {
-    throw i;
+    throw new ScanStop(i);
   };
   const ws = (): void => {
     while (i < text.length && ' \t\n\r'.includes(text[i] as string)) i++;
@@ -484,8 +493,8 @@ export function jsonErrorOffset(text: string): number | undefined {
     value();
     ws();
     return i < text.length ? i : undefined;
-  } catch (offset) {
-    if (typeof offset === 'number') return offset;
+  } catch (stop) {
+    if (stop instanceof ScanStop) return stop.offset;
     return undefined; // e.g. nesting too deep for recursion: no position
   }
 }

@@ -60,7 +60,7 @@ function isPort(v: unknown): v is number {
 
 /** tcp/udp range, or EVERY_PORT with a diagnostic when malformed. */
 function portRangeOf(protocol: string, from: unknown, to: unknown, out: NormalizeDiagnostic[]): IntRange {
-  let problem: string | null = null;
+  let problem: string;
   if (from === undefined || from === null || to === undefined || to === null) {
     const missing = [from === undefined || from === null ? 'fromPort' : '', to === undefined || to === null ? 'toPort' : '']
       .filter((s) => s !== '')

@@ -14,7 +14,12 @@ export interface ScopedInstance {
 
 function tagValue(tags: readonly Tag[] | undefined, key: string): string | undefined {
   if (!Array.isArray(tags)) return undefined;
-  for (const t of tags) if (t.key === key) return t.value === undefined || t.value === null ? '' : String(t.value);
+  // Tags come from an inventory: whatever their shape, a value compares as text.
+  for (const t of tags as readonly unknown[]) {
+    if (typeof t !== 'object' || t === null) continue;
+    const tag = t as { key?: unknown; value?: unknown };
+    if (tag.key === key) return typeof tag.value === 'string' ? tag.value : tag.value === undefined || tag.value === null ? '' : JSON.stringify(tag.value);
+  }
   return undefined;
 }
 

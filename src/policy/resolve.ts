@@ -15,6 +15,7 @@ import type {
 } from '../core/types.js';
 import type { DraftAddressList, DraftNetwork, DraftRule, Located, PolicyFileDraft } from './validate.js';
 import { didYouMean } from './yaml-nodes.js';
+import { quote } from '../core/text.js';
 
 function problemAt(pos: SourcePosition, message: string): Problem {
   return { file: pos.file, line: pos.line, col: pos.col, message };
@@ -51,7 +52,7 @@ export function mergeDrafts(
       const first = networks.get(net.name);
       if (!first) networks.set(net.name, { draft: net, list });
       else if (first.draft.valid && net.valid && !sameSet(first.list.set, list.set)) {
-        problems.push(problemAt(net.position, `${net.path}: network "${net.name}" is already defined with other addresses at ${at(first.draft.position)}`));
+        problems.push(problemAt(net.position, `${net.path}: network ${quote(net.name)} is already defined with other addresses at ${at(first.draft.position)}`));
       }
     }
   }
@@ -61,7 +62,7 @@ export function mergeDrafts(
   for (const d of drafts) {
     for (const id of d.ruleIds) {
       const first = ruleIds.get(id.value);
-      if (first) problems.push(problemAt(id.position, `${id.path}: duplicate rule id "${id.value}" (first defined at ${at(first.position)})`));
+      if (first) problems.push(problemAt(id.position, `${id.path}: duplicate rule id ${quote(id.value)} (first defined at ${at(first.position)})`));
       else ruleIds.set(id.value, id);
     }
   }
@@ -70,7 +71,7 @@ export function mergeDrafts(
   for (const d of drafts) {
     for (const ref of d.networkRefs) {
       if (ref.text === 'private' || networks.has(ref.text)) continue;
-      problems.push(problemAt(ref.position, `${ref.path}: unknown network "${ref.text}"${didYouMean(ref.text, networkNames)}; known: ${networkNames.join(', ')}`));
+      problems.push(problemAt(ref.position, `${ref.path}: unknown network ${quote(ref.text)}${didYouMean(ref.text, networkNames)}; known: ${networkNames.join(', ')}`));
     }
   }
 
@@ -103,10 +104,9 @@ export function mergeDrafts(
     for (const ex of d.exceptions) {
       for (const ref of ex.ruleRefs) {
         if (ref.value === '*' || ruleIds.has(ref.value)) continue;
-        problems.push(problemAt(ref.position, `${ref.path}: unknown rule id "${ref.value}"${didYouMean(ref.value, idList)}`));
+        problems.push(problemAt(ref.position, `${ref.path}: unknown rule id ${quote(ref.value)}${didYouMean(ref.value, idList)}`));
       }
-      const { ruleRefs: _refs, ...exception } = ex;
-      exceptions.push(exception);
+      exceptions.push(exceptionOf(ex));
     }
   }
 
@@ -139,4 +139,15 @@ function resolveRule(draft: DraftRule, resolveList: (l: DraftAddressList) => Add
     else ok = false;
   }
   return ok ? { ...rest, match: { ...matchRest, source: resolved } } : undefined;
+}
+
+/** The exception without the draft's rule references (positions kept only for validation). */
+function exceptionOf(ex: PolicyFileDraft['exceptions'][number]): PolicyException {
+  const exception: PolicyException = { rules: ex.rules, reason: ex.reason, position: ex.position };
+  if (ex.instances !== undefined) exception.instances = ex.instances;
+  if (ex.regions !== undefined) exception.regions = ex.regions;
+  if (ex.tags !== undefined) exception.tags = ex.tags;
+  if (ex.ports !== undefined) exception.ports = ex.ports;
+  if (ex.expires !== undefined) exception.expires = ex.expires;
+  return exception;
 }

@@ -169,13 +169,13 @@ function readTopLevel(r: NodeReader, draft: PolicyFileDraft): void {
   const rules = top.get('rules');
   if (rules) {
     const items = readSeq(r, rules.value, 'rules', rules.pair);
-    items?.forEach((item, i) => readRule(r, item, childPath('rules', i), draft));
+    for (const [i, item] of (items ?? []).entries()) readRule(r, item, childPath('rules', i), draft);
   }
 
   const exceptions = top.get('exceptions');
   if (exceptions) {
     const items = readSeq(r, exceptions.value, 'exceptions', exceptions.pair);
-    items?.forEach((item, i) => readException(r, item, childPath('exceptions', i), draft));
+    for (const [i, item] of (items ?? []).entries()) readException(r, item, childPath('exceptions', i), draft);
   }
 }
 
@@ -321,7 +321,7 @@ function readStringList(r: NodeReader, entry: MapEntry, what: string): string[] 
   }
   const out: string[] = [];
   let ok = true;
-  items.forEach((item, i) => {
+  for (const [i, item] of items.entries()) {
     const path = childPath(entry.path, i);
     const s = readString(r, item, path);
     if (s === undefined) ok = false;
@@ -329,7 +329,7 @@ function readStringList(r: NodeReader, entry: MapEntry, what: string): string[] 
       r.error(item, `${path}: must not be empty`);
       ok = false;
     } else out.push(s);
-  });
+  }
   return ok ? out : undefined;
 }
 
@@ -449,11 +449,11 @@ function readPorts(r: NodeReader, entry: MapEntry): IntRange[] | undefined {
   }
   const out: IntRange[] = [];
   let ok = true;
-  items.forEach((item, i) => {
+  for (const [i, item] of items.entries()) {
     const range = readPortItem(r, item, childPath(entry.path, i));
     if (range) out.push(range);
     else ok = false;
-  });
+  }
   return ok ? out : undefined;
 }
 
@@ -608,12 +608,12 @@ function readAddressList(r: NodeReader, entry: MapEntry, draft: PolicyFileDraft)
   }
   const list: DraftAddressList = { names: [], refs: [] };
   let ok = true;
-  items.forEach((item, i) => {
+  for (const [i, item] of items.entries()) {
     const path = childPath(entry.path, i);
     const s = readString(r, item, path);
     if (s === undefined) {
       ok = false;
-      return;
+      continue;
     }
     const text = s.trim();
     const ref: AddressRef = { text, position: r.position(item), path };
@@ -621,13 +621,13 @@ function readAddressList(r: NodeReader, entry: MapEntry, draft: PolicyFileDraft)
       const cidr = readCidr(r, item, path);
       if (!cidr) {
         ok = false;
-        return;
+        continue;
       }
       ref.cidr = cidr;
     } else draft.networkRefs.push(ref);
     list.names.push(text);
     list.refs.push(ref);
-  });
+  }
   return ok ? list : undefined;
 }
 

@@ -14,8 +14,6 @@ import {
   type Node,
   type Pair,
   type Scalar,
-  type YAMLMap,
-  type YAMLSeq,
 } from 'yaml';
 import type { Problem } from '../core/errors.js';
 import type { SourcePosition } from '../core/types.js';
@@ -131,7 +129,7 @@ export class NodeReader {
         this.error(node, `unknown alias *${node.source}`);
         return null;
       }
-      return target as Node;
+      return target;
     }
     return (node as Node | null) ?? null;
   }
@@ -259,7 +257,7 @@ export function readMap(
     return null;
   }
   const out = new Map<string, MapEntry>();
-  for (const pair of (node as YAMLMap).items) {
+  for (const pair of (node).items) {
     const key = keyText(pair);
     if (key === null) {
       r.error(pair.key as Node, `keys must be plain strings ${where(path)}, got ${describe(r.deref(pair.key))}`);
@@ -281,7 +279,7 @@ export function readSeq(r: NodeReader, node: Node | null, path: string, fallback
     r.error(node, `${path}: must be a list, got ${describe(node)}`, fallback);
     return null;
   }
-  return (node as YAMLSeq).items.map((item) => r.deref(item));
+  return (node).items.map((item) => r.deref(item));
 }
 
 export function readString(r: NodeReader, node: Node | null, path: string, fallback?: Node | Pair | null): string | undefined {

@@ -173,8 +173,8 @@ function resultOf(f: Finding, ruleIndex: number): Result {
     },
   };
   if (f.suppressed) {
-    const reason = limited(f.suppression?.reason, 'Suppressed by a policy exception.', 65536);
-    const expires = f.suppression?.expires;
+    const reason = limited(f.suppression.reason, 'Suppressed by a policy exception.', 65536);
+    const expires = f.suppression.expires;
     const suppression: Suppression = {
       kind: 'external',
       status: 'accepted',
@@ -202,11 +202,10 @@ function executionNotifications(result: AuditResult): Notification[] {
   const out: Notification[] = [];
   for (const r of result.coverage.regions) {
     if (r.status !== 'error') continue;
-    const why = r.error ? ` (${r.error.code}: ${r.error.message})` : '';
     out.push(
-      notification('error', 'region-not-read', `Region ${r.name} could not be read${why}; its instances were not audited.`, {
+      notification('error', 'region-not-read', `Region ${r.name} could not be read (${r.error.code}: ${r.error.message}); its instances were not audited.`, {
         region: r.name,
-        ...(r.error ? { errorCode: r.error.code } : {}),
+        errorCode: r.error.code,
       }),
     );
   }
@@ -224,7 +223,7 @@ function executionNotifications(result: AuditResult): Notification[] {
   for (const d of diagnostics.slice(0, MAX_DIAGNOSTIC_NOTIFICATIONS)) {
     const where = d.instance ? `${d.instance.name} (${d.instance.region}): ` : '';
     const level: SarifLevel = d.level === 'info' ? 'note' : d.level;
-    out.push(notification(level, d.code || 'diagnostic', limited(`${where}${d.message}`, d.code || 'diagnostic', 65536)));
+    out.push(notification(level, d.code, limited(`${where}${d.message}`, d.code, 65536)));
   }
   if (diagnostics.length > MAX_DIAGNOSTIC_NOTIFICATIONS) {
     out.push(

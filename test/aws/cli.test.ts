@@ -167,7 +167,7 @@ describe('collect and iam-policy commands', () => {
     writeFileSync(out, 'old content');
     const { stderr, exitCode } = await runCollect(['--out', out, '--endpoint-url', emulator.url, '--home-region', 'xx-test-1']);
     expect(exitCode).toBe(0);
-    const written = JSON.parse(readFileSync(out, 'utf8'));
+    const written = JSON.parse(readFileSync(out, 'utf8')) as typeof x;
     expect({ ...written, collectedAt: x.collectedAt }).toEqual(x);
     expect(written.collectedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     expect(readdirSync(dir)).toEqual(['inventory.json']); // no temp file left behind
@@ -183,7 +183,7 @@ describe('collect and iam-policy commands', () => {
     expect(stderr).toBe(
       `collect: INCOMPLETE: 4 regions (unreadable: ap-northeast-1 AccessDeniedException), 29 instances (27 read, 1 failed, 1 gone) -> ${out}\n`,
     );
-    expect(JSON.parse(readFileSync(out, 'utf8')).instances).toHaveLength(29);
+    expect((JSON.parse(readFileSync(out, 'utf8')) as { instances: unknown[] }).instances).toHaveLength(29);
   });
 
   it('writes nothing when the collection cannot start', async () => {
@@ -204,6 +204,6 @@ describe('collect and iam-policy commands', () => {
     });
     await iamPolicyCommand().parseAsync([], { from: 'user' });
     expect(JSON.parse(stdout)).toEqual(iamPolicyDocument());
-    expect(JSON.parse(stdout).Statement[0].Action).toEqual(['lightsail:GetRegions', 'lightsail:GetInstances', 'lightsail:GetInstancePortStates']);
+    expect((JSON.parse(stdout) as ReturnType<typeof iamPolicyDocument>).Statement[0]!.Action).toEqual(['lightsail:GetRegions', 'lightsail:GetInstances', 'lightsail:GetInstancePortStates']);
   });
 });

@@ -18,7 +18,7 @@ import { dummyCredentials, useOfflineAwsEnv } from './env.js';
 useOfflineAwsEnv();
 
 const lightsail = mockClient(LightsailClient);
-afterAll(() => lightsail.restore());
+afterAll(() => { lightsail.restore(); });
 
 const base: CollectOptions = {
   homeRegion: 'us-east-1',

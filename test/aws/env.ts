@@ -11,4 +11,4 @@ export function useOfflineAwsEnv(): void {
   delete process.env['AWS_ENDPOINT_URL_LIGHTSAIL'];
 }
 
-export const dummyCredentials = async () => ({ accessKeyId: 'test', secretAccessKey: 'test' });
+export const dummyCredentials = () => Promise.resolve({ accessKeyId: 'test', secretAccessKey: 'test' });

@@ -28,7 +28,7 @@ export function liveInstance(name: string, region: string, i: number, extra: Par
     arn: `arn:aws:lightsail:${region}:${ACCOUNT}:Instance/00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
     tags: i % 3 === 0 ? [] : i % 3 === 1 ? [{ key: 'env', value: 'prod' }, { key: 'team', value: 'web' }] : [{ key: 'bastion' }],
     ipv6Addresses: i % 4 === 0 ? [`2001:db8:1::${i.toString(16)}`] : [],
-    portStates: PORT_STATE_KINDS[i % PORT_STATE_KINDS.length] as RawPortState[],
+    portStates: PORT_STATE_KINDS[i % PORT_STATE_KINDS.length],
   };
   if (i % 5 !== 4) inst.publicIpAddress = `203.0.113.${i % 250}`;
   return { ...inst, ...extra };

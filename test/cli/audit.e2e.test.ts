@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, test } from '@jest/globals';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli, expectNoStack } from './run-cli.js';
+import { expectNoStack, readJson, readReport, runCli } from './run-cli.js';
 
 const SAMPLE = 'test/fixtures/sample-inventory.json';
 const SAMPLE_POLICY = 'test/fixtures/sample-policy.yaml';
@@ -44,8 +44,8 @@ describe('portolan audit --input: exit status (spec 5)', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(1);
     expectNoStack(r.stderr);
-    const report = JSON.parse(readFileSync(join(out, 'portolan.json'), 'utf8'));
-    expect(report.findings.map((f: { ruleId: string }) => f.ruleId)).toContain('ssh-rdp-world');
+    const report = readReport(join(out, 'portolan.json'));
+    expect(report.findings.map((f) => f.ruleId)).toContain('ssh-rdp-world');
     expect(report.coverage.complete).toBe(true);
     expect(r.stdout).toContain('ssh-rdp-world');
   });
@@ -54,7 +54,7 @@ describe('portolan audit --input: exit status (spec 5)', () => {
     const inv = completeInventory([icmpWorld, web]);
     const high = await runCli(['audit', '--input', inv, '--out', tmp('r2'), ...NOW]);
     expect(high.code).toBe(0);
-    const report = JSON.parse(readFileSync(join(tmp('r2'), 'portolan.json'), 'utf8'));
+    const report = readReport(join(tmp('r2'), 'portolan.json'));
     expect(report.summary.bySeverity.low).toBeGreaterThan(0);
     const low = await runCli(['audit', '--input', inv, '--out', tmp('r2'), '--fail-on', 'low', ...NOW]);
     expect(low.code).toBe(1);
@@ -69,7 +69,7 @@ describe('portolan audit --input: exit status (spec 5)', () => {
   test('3 when coverage is incomplete and nothing fails; 1 wins over 3', async () => {
     const none = await runCli(['audit', '--input', SAMPLE, '--policy', SAMPLE_POLICY, '--out', tmp('r4'), '--fail-on', 'none', ...NOW]);
     expect(none.code).toBe(3);
-    const report = JSON.parse(readFileSync(join(tmp('r4'), 'portolan.json'), 'utf8'));
+    const report = readReport(join(tmp('r4'), 'portolan.json'));
     expect(report.coverage).toMatchObject({ complete: false, instances: 11, scanned: 9, failed: 1, gone: 1 });
     expect(none.stdout).toContain('ap-northeast-1');
     expect(none.stdout).toContain('broken');
@@ -144,7 +144,7 @@ describe('help and version', () => {
   test('--version prints the package version', async () => {
     const r = await runCli(['--version']);
     expect(r.code).toBe(0);
-    expect(r.stdout.trim()).toBe(JSON.parse(readFileSync('package.json', 'utf8')).version);
+    expect(r.stdout.trim()).toBe(readJson<{ version: string }>('package.json').version);
   });
 });
 
@@ -164,13 +164,13 @@ describe('--baseline and --fail-on-new', () => {
     const second = await runCli(['audit', '--input', inv, '--out', after, '--format', 'json,sarif', '--baseline', join(before, 'portolan.json'), ...NOW]);
     expect(second.code).toBe(1);
     expectNoStack(second.stderr);
-    const report = JSON.parse(readFileSync(join(after, 'portolan.json'), 'utf8'));
-    const state = (port: number) => report.findings.filter((f: { portState: { fromPort: number } }) => f.portState.fromPort === port).map((f: { baselineState: string }) => f.baselineState);
+    const report = readReport(join(after, 'portolan.json'));
+    const state = (port: number) => report.findings.filter((f) => f.portState.fromPort === port).map((f) => f.baselineState);
     expect(new Set(state(22))).toEqual(new Set(['unchanged']));
     expect(new Set(state(5432))).toEqual(new Set(['new']));
-    expect(report.fixed.map((f: { portState: { fromPort: number } }) => f.portState.fromPort)).toContain(3389);
-    const sarif = JSON.parse(readFileSync(join(after, 'portolan.sarif'), 'utf8'));
-    const states = new Set(sarif.runs[0].results.map((r: { baselineState: string }) => r.baselineState));
+    expect(report.fixed?.map((f) => f.portState.fromPort)).toContain(3389);
+    const sarif = readJson<{ runs: Array<{ results: Array<{ baselineState: string }> }> }>(join(after, 'portolan.sarif'));
+    const states = new Set(sarif.runs[0]!.results.map((r) => r.baselineState));
     expect(states).toEqual(new Set(['new', 'unchanged']));
 
     // Only the unchanged high/critical findings remain: --fail-on-new passes, plain --fail-on fails.

@@ -45,7 +45,7 @@ export function fleetInstance(name: string, region: string, i: number): Inventor
     tags: i % 2 === 0 ? [{ key: 'env', value: 'prod' }] : [],
     publicIpAddress: `192.0.2.${i % 250}`,
     ipv6Addresses: i % 3 === 0 ? [`2001:db8:1::${i.toString(16)}`] : [],
-    portStates: KINDS[i % KINDS.length] as RawPortState[],
+    portStates: KINDS[i % KINDS.length],
   };
   return instance;
 }

@@ -1,6 +1,7 @@
 // Runs the built CLI as a user would (`npm test` builds first), asynchronously
 // so that an in-process emulator can answer it.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect } from '@jest/globals';
 
@@ -63,4 +64,45 @@ export function spawnCli(args: string[], options: CliOptions = {}): ChildProcess
 export function expectNoStack(stderr: string): void {
   expect(stderr).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
   expect(stderr).not.toMatch(/internal error/);
+}
+
+export interface ReportFinding {
+  ruleId: string;
+  severity: string;
+  suppressed: boolean;
+  baselineState?: string;
+  instance: { name: string; region: string; arn?: string; accountId?: string; accountName?: string };
+  portState: { protocol: string; fromPort: number | null; toPort: number | null; cidrs: string[]; ipv6Cidrs: string[]; cidrListAliases: string[] };
+  message: string;
+  fingerprint: string;
+  remediation?: { command: string };
+}
+
+/** The JSON report, as the tests read it. */
+export interface JsonReport {
+  version: number;
+  source: string;
+  policy: { path: string };
+  coverage: {
+    regions: Array<{ name: string; status: string; accountId?: string; error?: { code: string; message: string } }>;
+    accounts?: Array<{ id: string; name?: string; status: string; error?: { code: string; message: string }; instances: number; scanned: number; failed: number; gone: number }>;
+    instances: number;
+    scanned: number;
+    failed: number;
+    gone: number;
+    complete: boolean;
+    unread: Array<{ name: string; region: string; accountId?: string; status: string; error?: { code: string; message: string } }>;
+  };
+  summary: { bySeverity: Record<string, number>; suppressed: number };
+  findings: ReportFinding[];
+  fixed?: ReportFinding[];
+  diagnostics: Array<{ level: string; code: string; message: string }>;
+}
+
+export function readJson<T>(path: string): T {
+  return JSON.parse(readFileSync(path, 'utf8')) as T;
+}
+
+export function readReport(path: string): JsonReport {
+  return readJson<JsonReport>(path);
 }

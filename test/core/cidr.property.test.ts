@@ -344,7 +344,7 @@ const groupText = (value: number): fc.Arbitrary<string> => {
   return fc
     .tuple(fc.integer({ min: hex.length, max: 4 }), fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }))
     .map(([width, upper]) =>
-      [...hex.padStart(width, '0')].map((ch, i) => (upper[i] ? ch.toUpperCase() : ch)).join(''),
+      Array.from(hex.padStart(width, '0')).map((ch, i) => (upper[i] ? ch.toUpperCase() : ch)).join(''),
     );
 };
 

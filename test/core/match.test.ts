@@ -5,7 +5,7 @@ import { describe, expect, test } from '@jest/globals';
 import { parseCidr, addressSetOf } from '../../src/core/cidr.js';
 import { allowCovers, matchesSource, matchesTraffic } from '../../src/core/match.js';
 import { normalizePortState } from '../../src/core/normalize.js';
-import type { AddressList, AllowEntry, ParsedCidr, RawPortState, RuleMatch } from '../../src/core/types.js';
+import type { AddressList, AllowEntry, RawPortState, RuleMatch } from '../../src/core/types.js';
 
 function st(protocol: unknown, fromPort: unknown, toPort: unknown, cidrs: string[] = ['0.0.0.0/0'], ipv6Cidrs: string[] = [], cidrListAliases: string[] = []): RawPortState {
   return { protocol, fromPort, toPort, state: 'open', cidrs, ipv6Cidrs, cidrListAliases };
@@ -17,7 +17,7 @@ function list(...cidrs: string[]): AddressList {
     if (!r.ok) throw new Error(c);
     return r.cidr;
   });
-  return { names: cidrs, set: addressSetOf(parsed as ParsedCidr[]) };
+  return { names: cidrs, set: addressSetOf(parsed) };
 }
 
 function traffic(match: Omit<RuleMatch, 'source'>, raw: RawPortState): boolean {

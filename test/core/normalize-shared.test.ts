@@ -212,7 +212,7 @@ const nearStates: fc.Arbitrary<RawPortState[]> = fc
     for (const [pick, field, donor] of variations) {
       const variant: RawPortState = { ...run[pick % run.length]! };
       if (field in donor) variant[field] = donor[field];
-      else delete variant[field];
+      else Reflect.deleteProperty(variant, field);
       run.push(variant);
     }
     return run;

@@ -140,7 +140,7 @@ describe('icmp/icmpv6 type and code', () => {
     expect(state.icmpCode).toEqual(icmpCode);
     expect(state.ports).toBeNull();
     expect(diagnostics.map((d) => [d.level, d.code])).toEqual(messages.map(() => ['warning', 'malformed-icmp']));
-    messages.forEach((m, i) => expect(diagnostics[i]!.message).toMatch(m));
+    messages.forEach((m, i) => { expect(diagnostics[i]!.message).toMatch(m); });
   });
 
   test('raw ports stay as given for the finding identity', () => {

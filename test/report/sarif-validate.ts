@@ -63,7 +63,7 @@ export function githubSarifErrors(log: unknown): string[] {
   runs.forEach((run: unknown, r) => {
     const at = `runs[${r}]`;
     if (!isObj(run)) return void errors.push(`${at} is not an object`);
-    const driver = isObj(run['tool']) ? (run['tool'] as Obj)['driver'] : undefined;
+    const driver = isObj(run['tool']) ? (run['tool'])['driver'] : undefined;
     if (!isObj(driver)) return void errors.push(`${at}.tool.driver missing`);
     need(nonEmpty(driver['name']), `${at}.tool.driver.name missing`);
     const rules = Array.isArray(driver['rules']) ? (driver['rules'] as unknown[]) : [];
@@ -80,7 +80,7 @@ export function githubSarifErrors(log: unknown): string[] {
         need(typeof t !== 'string' || t.length <= GITHUB_MAX_DESCRIPTION, `${where}.${key}.text longer than 1024`);
       }
       if (rule['name'] !== undefined) {
-        need(nonEmpty(rule['name']) && (rule['name'] as string).length <= GITHUB_MAX_RULE_NAME, `${where}.name empty or longer than 255`);
+        need(nonEmpty(rule['name']) && (rule['name']).length <= GITHUB_MAX_RULE_NAME, `${where}.name empty or longer than 255`);
       }
       const props = isObj(rule['properties']) ? rule['properties'] : {};
       const sev = props['security-severity'];

@@ -18,7 +18,7 @@ function run(log: Log) {
 
 function resultFor(log: Log, ruleId: string, name: string, protocol?: string): Result {
   const found = run(log).results!.find(
-    (r) => r.ruleId === ruleId && r.properties?.['instanceName'] === name && (!protocol || r.properties?.['protocol'] === protocol),
+    (r) => r.ruleId === ruleId && r.properties?.['instanceName'] === name && (!protocol || r.properties['protocol'] === protocol),
   );
   if (!found) throw new Error(`no result ${ruleId} ${name}`);
   return found;
@@ -226,7 +226,7 @@ describe('formatSarif', () => {
     expect(results).toHaveLength(3);
     expect(results.map((r) => r.level)).toEqual(['error', 'error', 'error']);
     expect(results.every((r) => !r.suppressions)).toBe(true);
-    expect(results.map((r) => r.properties?.['severity'])).toEqual(['critical', 'critical', 'high']);
+    expect(results.map((r) => r.properties?.['severity'] as unknown)).toEqual(['critical', 'critical', 'high']);
     const cut = run(log).invocations![0]!.toolExecutionNotifications!.find((n) => n.descriptor?.id === 'results-cut')!;
     expect(cut.message.text).toContain(`${result.findings.length - 3} of ${result.findings.length} results were left out`);
     expect(allSarifErrors(log)).toEqual([]);

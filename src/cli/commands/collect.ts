@@ -24,7 +24,7 @@ export function collectSummary(inventory: Inventory, destination: string): strin
   const read = inventory.instances.length - failed - gone;
   const regionText =
     `${inventory.regions.length} regions` +
-    (badRegions.length > 0 ? ` (unreadable: ${badRegions.map((r) => `${r.name} ${r.error?.code ?? 'error'}`).join(', ')})` : '');
+    (badRegions.length > 0 ? ` (unreadable: ${badRegions.map((r) => `${r.name} ${r.error.code}`).join(', ')})` : '');
   const instanceText =
     `${inventory.instances.length} instances (${read} read` + (failed > 0 ? `, ${failed} failed` : '') + (gone > 0 ? `, ${gone} gone` : '') + ')';
   const verdict = collectExitCode(inventory) === 0 ? 'complete' : 'INCOMPLETE';
