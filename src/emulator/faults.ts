@@ -109,7 +109,11 @@ function portDriftProblems(drift: unknown, path: string): string[] {
   const instances = drift['instances'];
   if (instances !== undefined) {
     if (!Array.isArray(instances)) problems.push(`${path}.instances: expected an array of instance names, got ${excerpt(instances)}`);
-    else instances.forEach((name, i) => typeof name !== 'string' && problems.push(`${path}.instances[${i}]: expected a string, got ${excerpt(name)}`));
+    else {
+      instances.forEach((name: unknown, i) => {
+        if (typeof name !== 'string') problems.push(`${path}.instances[${i}]: expected a string, got ${excerpt(name)}`);
+      });
+    }
   }
   const rate = drift['rate'];
   if (rate !== undefined && (typeof rate !== 'number' || !(rate >= 0 && rate <= 1))) problems.push(`${path}.rate: expected a fraction 0..1, got ${excerpt(rate)}`);

@@ -22,26 +22,40 @@ function checkString(obj: Record<string, unknown>, key: string, path: string, re
 function checkError(obj: Record<string, unknown>, path: string, report: Report): void {
   const error = obj['error'];
   if (error === undefined) return;
-  if (!isRecord(error)) return report(at(path, 'error'), `expected an object {code, message}, got ${excerpt(error)}`);
+  if (!isRecord(error)) {
+    report(at(path, 'error'), `expected an object {code, message}, got ${excerpt(error)}`);
+    return;
+  }
   checkString(error, 'code', at(path, 'error'), report);
   checkString(error, 'message', at(path, 'error'), report);
 }
 
 function checkObjectList(value: unknown, path: string, report: Report, what: string): void {
   if (value === undefined) return;
-  if (!Array.isArray(value)) return report(path, `expected an array, got ${excerpt(value)}`);
-  value.forEach((entry, i) => isRecord(entry) || report(`${path}[${i}]`, `expected ${what}, got ${excerpt(entry)}`));
+  if (!Array.isArray(value)) {
+    report(path, `expected an array, got ${excerpt(value)}`);
+    return;
+  }
+  value.forEach((entry, i) => {
+    if (!isRecord(entry)) report(`${path}[${i}]`, `expected ${what}, got ${excerpt(entry)}`);
+  });
 }
 
 function checkRegion(region: unknown, path: string, report: Report): void {
-  if (!isRecord(region)) return report(path, `expected an object {name, status}, got ${excerpt(region)}`);
+  if (!isRecord(region)) {
+    report(path, `expected an object {name, status}, got ${excerpt(region)}`);
+    return;
+  }
   checkString(region, 'name', path, report);
   if (region['status'] !== 'ok' && region['status'] !== 'error') report(at(path, 'status'), `expected "ok" or "error", got ${excerpt(region['status'])}`);
   checkError(region, path, report);
 }
 
 function checkInstance(instance: unknown, path: string, accountId: string | undefined, report: Report): void {
-  if (!isRecord(instance)) return report(path, `expected an object {name, region, ...}, got ${excerpt(instance)}`);
+  if (!isRecord(instance)) {
+    report(path, `expected an object {name, region, ...}, got ${excerpt(instance)}`);
+    return;
+  }
   checkString(instance, 'name', path, report);
   checkString(instance, 'region', path, report);
   checkString(instance, 'arn', path, report, true);
@@ -62,7 +76,11 @@ function checkInstance(instance: unknown, path: string, accountId: string | unde
   }
   const ipv6 = instance['ipv6Addresses'];
   if (ipv6 !== undefined && !Array.isArray(ipv6)) report(at(path, 'ipv6Addresses'), `expected an array, got ${excerpt(ipv6)}`);
-  if (Array.isArray(ipv6)) ipv6.forEach((a, i) => typeof a === 'string' || report(`${at(path, 'ipv6Addresses')}[${i}]`, `expected a string, got ${excerpt(a)}`));
+  if (Array.isArray(ipv6)) {
+    ipv6.forEach((a, i) => {
+      if (typeof a !== 'string') report(`${at(path, 'ipv6Addresses')}[${i}]`, `expected a string, got ${excerpt(a)}`);
+    });
+  }
   checkObjectList(instance['portStates'], at(path, 'portStates'), report, 'an object');
   checkObjectList(instance['listedPorts'], at(path, 'listedPorts'), report, 'an object');
   const arnAccount = typeof instance['arn'] === 'string' ? LIGHTSAIL_ARN_ACCOUNT.exec(instance['arn'])?.[1] : undefined;
@@ -77,15 +95,21 @@ function checkInstance(instance: unknown, path: string, accountId: string | unde
  */
 export function validateAccountInventory(value: unknown, path: string, accountId?: string): string[] {
   const problems: string[] = [];
-  const report: Report = (where, message) => void problems.push(`${where}: ${message}`);
+  const report: Report = (where, message) => {
+    problems.push(`${where}: ${message}`);
+  };
   if (!isRecord(value)) return [`${path || 'inventory'}: expected an inventory object {regions, instances}, got ${excerpt(value)}`];
   if (value['version'] !== undefined && value['version'] !== 1) report(at(path, 'version'), `expected 1, got ${excerpt(value['version'])}`);
   const regions = value['regions'];
   if (!Array.isArray(regions)) report(at(path, 'regions'), `expected an array, got ${excerpt(regions)}`);
-  else regions.forEach((region, i) => checkRegion(region, `${at(path, 'regions')}[${i}]`, report));
+  else regions.forEach((region, i) => {
+    checkRegion(region, `${at(path, 'regions')}[${i}]`, report);
+  });
   const instances = value['instances'];
   if (!Array.isArray(instances)) report(at(path, 'instances'), `expected an array, got ${excerpt(instances)}`);
-  else instances.forEach((instance, i) => checkInstance(instance, `${at(path, 'instances')}[${i}]`, accountId, report));
+  else instances.forEach((instance, i) => {
+    checkInstance(instance, `${at(path, 'instances')}[${i}]`, accountId, report);
+  });
   if (value['faults'] !== undefined) problems.push(...validateFaults(value['faults'], at(path, 'faults'), 'lightsail'));
   return problems;
 }

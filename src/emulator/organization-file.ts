@@ -113,7 +113,10 @@ function objectEntries(value: unknown, path: string, what: string, report: Repor
     return [];
   }
   const entries: [Record<string, unknown>, number][] = [];
-  value.forEach((entry, i) => (isRecord(entry) ? entries.push([entry, i]) : report(`${path}[${i}]`, `expected ${what}, got ${excerpt(entry)}`)));
+  value.forEach((entry, i) => {
+    if (isRecord(entry)) entries.push([entry, i]);
+    else report(`${path}[${i}]`, `expected ${what}, got ${excerpt(entry)}`);
+  });
   return entries;
 }
 
@@ -131,7 +134,11 @@ function checkOrganization(value: unknown, report: Report): { rootId: string } {
   if (denied !== undefined) {
     const known = ['*', ...ORGANIZATIONS_OPERATIONS];
     if (!Array.isArray(denied)) report('organization.deniedOperations', `expected an array of operation names or "*", got ${excerpt(denied)}`);
-    else denied.forEach((op, i) => known.includes(op as string) || report(`organization.deniedOperations[${i}]`, `expected "*" or one of ${ORGANIZATIONS_OPERATIONS.join(', ')}, got ${excerpt(op)}`));
+    else {
+      denied.forEach((op: unknown, i) => {
+        if (!known.includes(op as string)) report(`organization.deniedOperations[${i}]`, `expected "*" or one of ${ORGANIZATIONS_OPERATIONS.join(', ')}, got ${excerpt(op)}`);
+      });
+    }
   }
   return { rootId: typeof rootId === 'string' ? rootId : DEFAULT_ROOT_ID };
 }
@@ -205,7 +212,10 @@ function checkAccount(account: Record<string, unknown>, path: string, parentExis
 }
 
 function checkAccounts(value: unknown, rootId: string, unitParents: Map<string, unknown>, report: Report, problems: string[]): void {
-  if (!Array.isArray(value)) return report('accounts', `expected an array of accounts, got ${excerpt(value)}`);
+  if (!Array.isArray(value)) {
+    report('accounts', `expected an array of accounts, got ${excerpt(value)}`);
+    return;
+  }
   const ids = new Set<string>();
   const parentExists = (id: unknown): boolean => id === rootId || (typeof id === 'string' && unitParents.has(id));
   for (const [account, i] of objectEntries(value, 'accounts', 'an account {id, name, status, parent, roles, inventory}', report)) {
@@ -220,7 +230,10 @@ function checkAccounts(value: unknown, rootId: string, unitParents: Map<string, 
 
 function checkFaults(value: unknown, problems: string[], report: Report): void {
   if (value === undefined) return;
-  if (!isRecord(value)) return report('faults', `expected an object {organizations?, sts?, lightsail?}, got ${excerpt(value)}`);
+  if (!isRecord(value)) {
+    report('faults', `expected an object {organizations?, sts?, lightsail?}, got ${excerpt(value)}`);
+    return;
+  }
   unknownKeys(value, ['organizations', 'sts', 'lightsail'], 'faults', report);
   for (const service of ['organizations', 'sts', 'lightsail'] as const) {
     if (value[service] !== undefined) problems.push(...validateFaults(value[service], `faults.${service}`, service));
@@ -230,7 +243,9 @@ function checkFaults(value: unknown, problems: string[], report: Report): void {
 /** Every problem of an organization file's content as `path: message` (inventory paths are not opened here). */
 export function validateOrganization(data: unknown): string[] {
   const problems: string[] = [];
-  const report: Report = (path, message) => void problems.push(`${path}: ${message}`);
+  const report: Report = (path, message) => {
+    problems.push(`${path}: ${message}`);
+  };
   if (!isRecord(data)) return [`expected an organization object {version, organization, units, accounts}, got ${excerpt(data)}`];
   unknownKeys(data, ['version', 'organization', 'units', 'accounts', 'faults'], '', report);
   if (data['version'] !== 1) report('version', `expected 1, got ${excerpt(data['version'])}`);

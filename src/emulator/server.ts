@@ -24,7 +24,7 @@ import { validateOrganization, type OrganizationSpec } from './organization-file
 import { PageTokens } from './page-token.js';
 import { CallLog, DEFAULT_CALL_RECORD_LIMIT, type CallCounts, type CallFilter, type CallRecord } from './record.js';
 import { StsApi } from './sts.js';
-import { excerpt } from './text.js';
+import { excerpt, isRecord } from './text.js';
 import { renderInternalError, type WireResponse } from './wire.js';
 
 export { DEFAULT_ACCOUNT_ID, synthesizedArn } from './fleet.js';
@@ -120,8 +120,12 @@ function optionProblems(options: EmulatorOptions): string[] {
   if ((options.inventory === undefined) === (options.organization === undefined)) problems.push('emulator: give exactly one of inventory and organization');
   if (options.organization !== undefined) {
     problems.push(...validateOrganization(options.organization).map((p) => `organization: ${p}`));
-    options.organization.accounts?.forEach?.((account, i) => {
-      if (typeof account?.inventory === 'string') problems.push(`organization: accounts[${i}].inventory: a file path; read the file with loadOrganizationFile first`);
+    // Typed as inline by now, but a caller's object is not checked by the compiler at run time.
+    const accounts: unknown = options.organization.accounts;
+    (Array.isArray(accounts) ? (accounts as unknown[]) : []).forEach((account, i) => {
+      if (isRecord(account) && typeof account['inventory'] === 'string') {
+        problems.push(`organization: accounts[${i}].inventory: a file path; read the file with loadOrganizationFile first`);
+      }
     });
   }
   return problems;
@@ -135,7 +139,9 @@ function readBody(req: IncomingMessage, done: (body: Buffer, tooLarge: boolean) 
     size += chunk.length;
     if (size <= MAX_BODY_BYTES) chunks.push(chunk);
   });
-  req.on('end', () => done(Buffer.concat(chunks), size > MAX_BODY_BYTES));
+  req.on('end', () => {
+    done(Buffer.concat(chunks), size > MAX_BODY_BYTES);
+  });
   // A client that goes away mid-request leaves nothing to answer.
   req.on('error', () => undefined);
 }
@@ -203,7 +209,10 @@ export function startEmulator(options: EmulatorOptions): Promise<RunningEmulator
     const plan: CallPlan = tooLarge
       ? { kind: 'respond', response: TOO_LARGE, outcome: 'SerializationException', delayMs: 0 }
       : dispatcher.plan({ method: req.method ?? '', headers: req.headers, body }, record, requestId);
-    if (plan.delayMs <= 0) return carryOut(req, res, plan, record, requestId, started);
+    if (plan.delayMs <= 0) {
+      carryOut(req, res, plan, record, requestId, started);
+      return;
+    }
     const timer = setTimeout(() => {
       timers.delete(timer);
       carryOut(req, res, plan, record, requestId, started);
@@ -213,7 +222,9 @@ export function startEmulator(options: EmulatorOptions): Promise<RunningEmulator
 
   const server = createServer({ keepAlive: true }, (req, res) => {
     res.on('error', () => undefined);
-    readBody(req, (body, tooLarge) => handle(req, res, body, tooLarge));
+    readBody(req, (body, tooLarge) => {
+      handle(req, res, body, tooLarge);
+    });
   });
   return listen(server, options.host ?? '127.0.0.1', options.port ?? 0, timers).then(({ url, close }) => ({
     url,
@@ -254,7 +265,9 @@ function listen(server: Server, host: string, port: number, timers: Set<NodeJS.T
           new Promise<void>((done) => {
             for (const timer of timers) clearTimeout(timer);
             timers.clear();
-            server.close(() => done());
+            server.close(() => {
+              done();
+            });
             for (const socket of sockets) socket.destroy();
           }),
       });

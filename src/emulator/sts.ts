@@ -106,8 +106,7 @@ export class StsApi {
     const request = readAssumeRole(call.input);
     const account = this.world.accounts.get(request.accountId);
     const role = account?.roles.get(request.roleName);
-    const allowed = account?.state === 'ACTIVE' && role !== undefined && (role.externalId === undefined || role.externalId === request.externalId);
-    if (!allowed || !role) {
+    if (account?.state !== 'ACTIVE' || role === undefined || (role.externalId !== undefined && role.externalId !== request.externalId)) {
       throw new ApiError('AccessDenied', `User: ${callerArn(call.caller)} is not authorized to perform: sts:AssumeRole on resource: ${request.roleArn}`);
     }
     const chained = call.caller.kind === 'session';

@@ -83,13 +83,18 @@ export function xmlText(text: string): string {
   return text.replace(XML_INVALID, '\ufffd').replace(/[&<>"']/g, (c) => XML_ESCAPES.get(c) ?? c);
 }
 
+function scalarText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  return typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
+}
+
 /** Elements from a plain object tree: strings and numbers as text, objects nested, undefined left out. */
 function xmlElements(value: unknown): string {
   if (value === null || typeof value !== 'object') return '';
   let out = '';
   for (const [name, member] of Object.entries(value as Record<string, unknown>)) {
     if (member === undefined) continue;
-    const inner = typeof member === 'object' && member !== null ? xmlElements(member) : xmlText(String(member));
+    const inner = typeof member === 'object' && member !== null ? xmlElements(member) : xmlText(scalarText(member));
     out += `<${name}>${inner}</${name}>`;
   }
   return out;

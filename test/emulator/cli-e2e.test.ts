@@ -21,11 +21,11 @@ describeBuilt('portolan emulator (built CLI)', () => {
     path = join(dir, 'demo.json');
     writeFileSync(path, JSON.stringify(demoFleet()));
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => { rmSync(dir, { recursive: true, force: true }); });
 
   test('prints the URL first, serves, and exits 0 on SIGTERM', async () => {
     const child = spawn(process.execPath, [MAIN, 'emulator', '--inventory', path, '--page-size', '10'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    const exited = new Promise<number | null>((done) => child.on('exit', (code) => { done(code); }));
     try {
       const firstLine = await new Promise<string>((done, fail) => {
         let out = '';
@@ -34,7 +34,7 @@ describeBuilt('portolan emulator (built CLI)', () => {
           const newline = out.indexOf('\n');
           if (newline >= 0) done(out.slice(0, newline));
         });
-        child.on('exit', () => fail(new Error('emulator exited before printing its URL')));
+        child.on('exit', () => { fail(new Error('emulator exited before printing its URL')); });
       });
       const url = /^Lightsail emulator listening on (http:\/\/127\.0\.0\.1:\d+)$/.exec(firstLine)?.[1];
       expect(url).toBeDefined();
@@ -49,7 +49,7 @@ describeBuilt('portolan emulator (built CLI)', () => {
 
   test('--host [::1] listens on ::1 (it used to die with ENOTFOUND)', async () => {
     const child = spawn(process.execPath, [MAIN, 'emulator', '--inventory', path, '--host', '[::1]'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    const exited = new Promise<number | null>((done) => child.on('exit', (code) => { done(code); }));
     try {
       const firstLine = await new Promise<string>((done, fail) => {
         let out = '';
@@ -57,7 +57,7 @@ describeBuilt('portolan emulator (built CLI)', () => {
           out += chunk.toString('utf8');
           if (out.includes('\n')) done(out.slice(0, out.indexOf('\n')));
         });
-        child.on('exit', () => fail(new Error('emulator exited before printing its URL')));
+        child.on('exit', () => { fail(new Error('emulator exited before printing its URL')); });
       });
       const url = /^Lightsail emulator listening on (http:\/\/\[::1\]:\d+)$/.exec(firstLine)?.[1];
       expect(url).toBeDefined();

@@ -15,7 +15,7 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'portolan-emuorg-'));
   mkdirSync(join(dir, 'inventories'));
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => { rmSync(dir, { recursive: true, force: true }); });
 
 const organization = (inventoryOfShop: unknown) => ({
   version: 1,

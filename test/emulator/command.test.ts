@@ -119,7 +119,7 @@ describe('emulator command, in-process', () => {
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'portolan-emucmd-'));
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => { rmSync(dir, { recursive: true, force: true }); });
 
   test('prints the URL first, serves the file with its faults section, stops on SIGINT', async () => {
     const path = join(dir, 'inv.json');

@@ -83,7 +83,7 @@ describe('demo fleet served by the emulator', () => {
     try {
       const east = client(emulator.url, 'us-east-1');
       const first = await east.send(new GetInstancesCommand({}));
-      const second = await east.send(new GetInstancesCommand({ pageToken: first.nextPageToken as string }));
+      const second = await east.send(new GetInstancesCommand({ pageToken: first.nextPageToken }));
       expect(second.nextPageToken).toBeUndefined();
       expect([...(first.instances ?? []), ...(second.instances ?? [])].map((i) => i.name)).toEqual(
         fleet.instances.filter((i) => i.region === 'us-east-1').map((i) => i.name),

@@ -7,7 +7,7 @@ import { request } from 'node:http';
 import fc from 'fast-check';
 import { GetRegionsCommand } from '@aws-sdk/client-lightsail';
 import { UserInputError } from '../../src/core/errors.js';
-import type { Inventory, InventoryInstance, InventoryRegion } from '../../src/core/types.js';
+import type { Inventory, InventoryInstance } from '../../src/core/types.js';
 import { parseEmulatorFlags } from '../../src/cli/commands/emulator.js';
 import { MAX_DELAY_MS, validateFaults } from '../../src/emulator/faults.js';
 import { CallLog, OTHER_OPERATION, type CallRecord } from '../../src/emulator/record.js';
@@ -49,7 +49,7 @@ function call(url: string, operation: string, region: string, body: unknown): Pr
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () => { resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }); });
       },
     );
     req.on('timeout', () => req.destroy(new Error(`no answer to ${operation} within 5 s`)));
@@ -61,8 +61,9 @@ function call(url: string, operation: string, region: string, body: unknown): Pr
 /** An answer as a client reads it: a 2xx JSON object, or an error whose header (if any) agrees with its __type. */
 function expectWellFormed(answer: RawAnswer): Record<string, unknown> {
   expect(Number.isInteger(answer.status)).toBe(true);
-  const body = JSON.parse(answer.text) as Record<string, unknown>;
-  expect(body !== null && typeof body === 'object').toBe(true);
+  const parsed: unknown = JSON.parse(answer.text);
+  expect(parsed !== null && typeof parsed === 'object').toBe(true);
+  const body = parsed as Record<string, unknown>;
   if (answer.status >= 300) {
     expect(answer.status).toBeGreaterThanOrEqual(400);
     expect(answer.status).toBeLessThan(600);
@@ -139,7 +140,7 @@ describe('an inventory cannot kill the emulator', () => {
   );
 
   test('a value JSON cannot write (a BigInt in a port state) gets a 500 ServiceException, and the server keeps serving', async () => {
-    const broken = inventory([instance('web-1', 'us-east-1', { portStates: [{ fromPort: 10n as unknown as number }] })]);
+    const broken = inventory([instance('web-1', 'us-east-1', { portStates: [{ fromPort: 10n }] })]);
     await withEmulator({ inventory: broken }, async (emulator) => {
       const answer = await call(emulator.url, 'GetInstancePortStates', 'us-east-1', { instanceName: 'web-1' });
       expect(answer.status).toBe(500);
@@ -184,7 +185,7 @@ describe('an inventory cannot kill the emulator', () => {
   test('property: every GetRegions, GetInstances and GetInstancePortStates of a random inventory gets a parseable answer', async () => {
     await fc.assert(
       fc.asyncProperty(randomInventory, fc.boolean(), async (random, delayed) => {
-        const served = { version: 1, collectedAt: 'x', regions: random.regions as InventoryRegion[], instances: random.instances as InventoryInstance[] } as Inventory;
+        const served = { version: 1, collectedAt: 'x', regions: random.regions, instances: random.instances as InventoryInstance[] } as Inventory;
         await withEmulator({ inventory: served, pageSize: 2, ...(delayed ? { faults: { latencyMs: 1 } } : {}) }, async (emulator) => {
           const regions = [...new Set(['us-east-1', ...random.regions.map((r) => r.name), ...random.instances.map((i) => i.region)])].filter(signable);
           const answers: Promise<RawAnswer>[] = [];
@@ -197,7 +198,10 @@ describe('an inventory cannot kill the emulator', () => {
           // The real SDK reads its answer too (a value or a typed error, never a parse failure).
           const sdk = await client(emulator.url, 'us-east-1')
             .send(new GetRegionsCommand({}))
-            .then(() => 200, (e: { $metadata?: { httpStatusCode?: number } }) => e.$metadata?.httpStatusCode);
+            .then(
+              () => 200,
+              (e: unknown) => (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode,
+            );
           expect(typeof sdk).toBe('number');
         });
       }),

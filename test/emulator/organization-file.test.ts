@@ -2,6 +2,8 @@
 // `path: message`; loading resolves inventory paths relative to the file,
 // through an injected loader when given, and names the file in every line.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import fc from 'fast-check';
+import { ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -127,13 +129,55 @@ describe('validateOrganization', () => {
   });
 });
 
+describe('validateOrganization on anything', () => {
+  const PLACES: (string | number)[][] = [
+    ['version'], ['organization'], ['organization', 'id'], ['organization', 'managementAccountId'], ['organization', 'rootId'], ['organization', 'deniedOperations'],
+    ['units'], ['units', 0], ['units', 0, 'id'], ['units', 1, 'parent'], ['accounts'], ['accounts', 0], ['accounts', 0, 'id'], ['accounts', 1, 'status'],
+    ['accounts', 0, 'parent'], ['accounts', 0, 'roles'], ['accounts', 0, 'roles', 0], ['accounts', 0, 'roles', 0, 'externalId'], ['accounts', 0, 'inventory'],
+    ['accounts', 0, 'inventory', 'instances'], ['accounts', 0, 'inventory', 'instances', 0], ['accounts', 0, 'inventory', 'faults'], ['faults'], ['faults', 'sts'],
+  ];
+  const text = fc.oneof(fc.string({ unit: 'binary', maxLength: 20 }), fc.constantFrom('__proto__', 'constructor', 'r-root', 'ou-root-prod1234', '222222222222', 'ACTIVE', '*'));
+  const value = fc.oneof(fc.jsonValue({ maxDepth: 3 }), text);
+
+  function placed(place: (string | number)[], replacement: unknown): unknown {
+    const copy = JSON.parse(JSON.stringify(EXAMPLE)) as Record<string, unknown>;
+    let at: unknown = copy;
+    for (const key of place.slice(0, -1)) at = at !== null && typeof at === 'object' ? (at as Record<string | number, unknown>)[key] : undefined;
+    if (at !== null && typeof at === 'object') Object.defineProperty(at, place[place.length - 1] as string, { value: replacement, enumerable: true, writable: true, configurable: true });
+    return copy;
+  }
+
+  test('property: any value anywhere gives one-line problems, never a throw; whatever passes is served', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...PLACES), value, async (place, replacement) => {
+        const data = placed(place, replacement);
+        const found = validateOrganization(data);
+        for (const line of found) expect(line).not.toMatch(/[\u0000-\u001f\u2028\u2029]/);
+        if (found.length > 0) return;
+        // A valid file may still name an inventory by path: then startEmulator says so, as a user's mistake.
+        const started = await startEmulator({ organization: data as OrganizationSpec }).catch((e: unknown) => e);
+        if (started instanceof UserInputError) return;
+        const emulator = started as Awaited<ReturnType<typeof startEmulator>>;
+        try {
+          const client = new OrganizationsClient({ endpoint: emulator.url, region: 'us-east-1', maxAttempts: 1, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+          const out = await client.send(new ListAccountsCommand({})).catch((e: unknown) => e as Error);
+          expect(out instanceof Error ? out.name : 'ok').toMatch(/^(ok|AccessDeniedException)$/);
+        } finally {
+          await emulator.close();
+        }
+      }),
+      { numRuns: 120 },
+    );
+  });
+});
+
 describe('loadOrganizationFile', () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'portolan-org-'));
     mkdirSync(join(dir, 'accounts'));
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => { rmSync(dir, { recursive: true, force: true }); });
 
   const write = (name: string, data: unknown): string => {
     const path = join(dir, name);

@@ -2,6 +2,7 @@
 // paging, STS AssumeRole and GetCallerIdentity, and Lightsail answered per
 // account from the credentials that signed the call.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import fc from 'fast-check';
 import {
   DescribeOrganizationCommand,
   ListAccountsCommand,
@@ -102,7 +103,7 @@ describe('Organizations', () => {
     expect(pages.flat()).toEqual([MANAGEMENT, SHOP, LEGACY, ...FILLERS]);
     const first = await client.send(new ListAccountsCommand({}));
     expect(first.Accounts).toHaveLength(20);
-    const rest = await client.send(new ListAccountsCommand({ NextToken: first.NextToken as string }));
+    const rest = await client.send(new ListAccountsCommand({ NextToken: first.NextToken }));
     expect(rest.Accounts).toHaveLength(3);
     expect(rest.NextToken).toBeUndefined();
   });
@@ -386,5 +387,34 @@ describe('listing drift', () => {
       const out = await lightsail(own.url).send(new GetInstancesCommand({}));
       expect(out.instances?.map((i) => i.networking?.ports?.length)).toEqual([0, 0, 1]);
     });
+  });
+});
+
+describe('any request input is answered', () => {
+  const text = fc.oneof(fc.string({ unit: 'binary', maxLength: 30 }), fc.constantFrom(SHOP_ROLE, 'r-root', PROD, '__proto__', 'toString', ''));
+  /** A real client reads every answer: a value, or an error it could parse (it has an HTTP status). */
+  const answered = async (call: Promise<unknown>): Promise<void> => {
+    const status = await call.then(
+      () => 200,
+      (e: unknown) => (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode,
+    );
+    expect(typeof status).toBe('number');
+  };
+
+  test('property: random AssumeRole inputs and Organizations paging and parents, through the real clients', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({ RoleArn: text, RoleSessionName: text, ExternalId: fc.option(text, { nil: undefined }), DurationSeconds: fc.option(fc.integer(), { nil: undefined }) }),
+        fc.record({ ParentId: text, NextToken: fc.option(text, { nil: undefined }), MaxResults: fc.option(fc.integer({ min: -5, max: 40 }), { nil: undefined }) }),
+        async (assumeRole, listing) => {
+          await Promise.all([
+            answered(sts(emulator.url).send(new AssumeRoleCommand(assumeRole))),
+            answered(organizations(emulator.url).send(new ListAccountsForParentCommand(listing))),
+            answered(organizations(emulator.url).send(new ListOrganizationalUnitsForParentCommand(listing))),
+          ]);
+        },
+      ),
+      { numRuns: 40 },
+    );
   });
 });

@@ -168,7 +168,7 @@ describe('GetInstances', () => {
     const first = await client(emulator.url, 'us-east-1').send(new GetInstancesCommand({}));
     const other = await startEmulator({ inventory: fleet });
     try {
-      const e = await failure(client(other.url, 'us-east-1').send(new GetInstancesCommand({ pageToken: first.nextPageToken as string })));
+      const e = await failure(client(other.url, 'us-east-1').send(new GetInstancesCommand({ pageToken: first.nextPageToken })));
       expect(e.name).toBe('InvalidInputException');
     } finally {
       await other.close();
@@ -246,8 +246,7 @@ function post(
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown> }),
+        res.on('end', () => { resolve({ status: res.statusCode ?? 0, headers: res.headers, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown> }); },
         );
       },
     );

@@ -202,7 +202,13 @@ export function emulatorCommand(): Command {
       const out = stdout();
       out.write(`Lightsail emulator listening on ${emulator.url}\n`);
       out.line(`${served.summary} Read-only; signatures are not checked. Ctrl-C to stop.`);
-      if (!stopped.aborted) await new Promise<void>((resolve) => stopped.addEventListener('abort', () => resolve(), { once: true }));
+      if (!stopped.aborted) {
+        await new Promise<void>((resolve) => {
+          stopped.addEventListener('abort', () => {
+            resolve();
+          }, { once: true });
+        });
+      }
       await emulator.close();
     });
 }
