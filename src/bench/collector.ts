@@ -79,9 +79,7 @@ async function emulatorProcess(regions: number, perRegion: number, faults: Fault
     process.stdout.write(em.url + '\\n');
     process.stdin.resume();
     process.stdin.on('end', async () => {
-      const counts = {};
-      for (const c of em.calls) counts[c.outcome] = (counts[c.outcome] ?? 0) + 1;
-      process.stdout.write(JSON.stringify(counts) + '\\n');
+      process.stdout.write(JSON.stringify(em.counts.byOutcome) + '\\n');
       await em.close();
     });`;
   const child = spawn(process.execPath, ['--input-type=module', '-e', code], { env: { ...process.env, ...OFFLINE_ENV }, stdio: ['pipe', 'pipe', 'inherit'] });

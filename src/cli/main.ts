@@ -12,6 +12,7 @@ import { collectCommand } from './commands/collect.js';
 import { demoCommand } from './commands/demo.js';
 import { emulatorCommand } from './commands/emulator.js';
 import { iamPolicyCommand } from './commands/iam-policy.js';
+import { explainCommand, rulesCommand } from './commands/rules.js';
 import { validateCommand } from './commands/validate.js';
 import { interruption } from './interrupt.js';
 import { stderr, stdout } from './output.js';
@@ -25,7 +26,7 @@ function buildProgram(): Command {
     .description('Firewall audit and compliance scanner for AWS Lightsail')
     .version(TOOL_VERSION, '-V, --version')
     .showSuggestionAfterError(true);
-  for (const cmd of [auditCommand(), validateCommand(), collectCommand(), emulatorCommand(), iamPolicyCommand(), demoCommand()]) {
+  for (const cmd of [auditCommand(), collectCommand(), validateCommand(), rulesCommand(), explainCommand(), emulatorCommand(), iamPolicyCommand(), demoCommand()]) {
     program.addCommand(cmd);
   }
   const overrideAll = (c: Command): void => {

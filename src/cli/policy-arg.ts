@@ -4,12 +4,15 @@
 import type { Policy } from '../core/types.js';
 import { POLICY_MAX_BYTES, readStdinText } from '../io/files.js';
 import { loadPolicy, loadPolicyText } from '../policy/load.js';
-import { defaultPolicyPath, resolvePolicyArg } from './paths.js';
+import { isAbsolute } from 'node:path';
+import { defaultPolicyPath, displayPath, resolvePolicyArg } from './paths.js';
 
 /** How the policy is named in reports and messages, before it is read. */
 export function policyDisplay(arg: string | undefined): string {
   if (arg === undefined) return defaultPolicyPath();
-  return arg === '-' ? 'stdin' : resolvePolicyArg(arg);
+  if (arg === '-') return 'stdin';
+  const path = resolvePolicyArg(arg);
+  return isAbsolute(path) ? displayPath(path) : path;
 }
 
 export async function loadPolicyArg(arg: string | undefined): Promise<Policy> {

@@ -3,6 +3,7 @@
 // evaluator filled them in: the output is byte-identical for the same input.
 
 import { randomBytes } from 'node:crypto';
+import { remediationCommand } from '../core/remediation.js';
 import type {
   AccountCoverage,
   AuditResult,
@@ -52,6 +53,7 @@ export function findingJson(f: Finding): JsonObject {
   };
   out['message'] = f.message;
   out['fingerprint'] = f.fingerprint;
+  out['remediation'] = { command: remediationCommand(f) };
   withOptional(out, 'baselineState', f.baselineState);
   return out;
 }

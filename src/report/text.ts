@@ -6,6 +6,7 @@
 // colour (TTY, NO_COLOR); every untrusted value is escaped here, so only
 // our own colour codes reach a terminal.
 
+import { remediationCommand } from '../core/remediation.js';
 import { escapeUnsafe } from '../core/text.js';
 import type { AuditResult, Finding, ReportMeta, Severity } from '../core/types.js';
 import { SEVERITIES } from '../core/types.js';
@@ -179,8 +180,8 @@ export function* textReport(result: AuditResult, meta: ReportMeta): Generator<st
   if (open.length > 0) {
     yield '\nBy rule:\n';
     for (const line of ruleRollup(open, paint)) yield `${line}\n`;
-    yield '\nFindings:\n';
-    for (const f of open) yield `${findingLine(f, paint)}\n`;
+    yield '\nFindings (each with the command that closes it):\n';
+    for (const f of open) yield `${findingLine(f, paint)}\n    fix: ${clean(remediationCommand(f))}\n`;
   }
   const suppressed = result.findings.filter((f) => f.suppressed);
   if (suppressed.length > 0) {

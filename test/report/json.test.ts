@@ -29,7 +29,8 @@ describe('formatJson', () => {
   test('finding fields: the spec names in a fixed order, suppression only when suppressed', () => {
     const report = JSON.parse(formatJson(richResult(), META)) as { findings: Record<string, unknown>[] };
     const open = report.findings[0]!;
-    expect(Object.keys(open)).toEqual(['ruleId', 'severity', 'suppressed', 'instance', 'portState', 'message', 'fingerprint']);
+    expect(Object.keys(open)).toEqual(['ruleId', 'severity', 'suppressed', 'instance', 'portState', 'message', 'fingerprint', 'remediation']);
+    expect(open['remediation']).toEqual({ command: expect.stringMatching(/^aws lightsail close-instance-public-ports --region /) as unknown });
     expect(open['instance']).toEqual({
       name: 'web-1',
       region: 'us-east-1',
@@ -37,7 +38,7 @@ describe('formatJson', () => {
     });
     expect(Object.keys(open['portState'] as object)).toEqual(['protocol', 'fromPort', 'toPort', 'cidrs', 'ipv6Cidrs', 'cidrListAliases']);
     const suppressed = report.findings.find((f) => f['suppressed'] === true)!;
-    expect(Object.keys(suppressed)).toEqual(['ruleId', 'severity', 'suppressed', 'suppression', 'instance', 'portState', 'message', 'fingerprint']);
+    expect(Object.keys(suppressed)).toEqual(['ruleId', 'severity', 'suppressed', 'suppression', 'instance', 'portState', 'message', 'fingerprint', 'remediation']);
     expect(suppressed['suppression']).toEqual({ reason: 'Bastion behind MFA, ticket SEC-123', expires: '2027-01-31' });
   });
 

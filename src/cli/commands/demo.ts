@@ -55,7 +55,7 @@ export function demoCommand(): Command {
         printOutcome(outcome, quiet);
         if (!quiet) {
           if (saveTo !== undefined) stdout().line(`demo: the demo fleet is saved as ${saveTo}; try: portolan audit --input ${saveTo}`);
-          stdout().line(`demo: ${emulator.calls.length} API calls answered by the emulator; the audit ran, so the demo exits 0 whatever it found.`);
+          stdout().line(`demo: ${emulator.callCount()} API calls answered by the emulator; the audit ran, so the demo exits 0 whatever it found.`);
         }
       } finally {
         await emulator.close();
