@@ -19,7 +19,7 @@ export function addCollectorOptions(cmd: Command): Command {
     .option('--endpoint-url <url>', 'send every Lightsail call to this endpoint, e.g. the local emulator (default: the SDK\'s AWS_ENDPOINT_URL_LIGHTSAIL or AWS_ENDPOINT_URL, else AWS)')
     .option('--concurrency <n>', 'GetInstancePortStates calls in flight across all regions (default: 8)')
     .option('--max-attempts <n>', 'attempts per call for failures (5xx, timeouts, dropped connections), the first included; throttling is retried apart, for up to 5 minutes (default: 8)')
-    .addOption(new Option('--retry-mode <mode>', 'standard, or adaptive (client-side rate limiting) (default: standard)').choices(['standard', 'adaptive']))
+    .option('--retry-mode <mode>', 'standard, or adaptive (client-side rate limiting) (default: standard)')
     .option('--profile <name>', 'AWS shared config profile (default: the SDK\'s credential chain)')
     .option('--role-arn <arn>', 'assume this IAM role first, session name portolan-audit (default: none)')
     .option('--external-id <id>', 'external id for --role-arn (default: none)')

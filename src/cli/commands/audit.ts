@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import type { CollectOptions } from '../../aws/collector.js';
 import { applyBaseline, type Baseline } from '../../core/baseline.js';
 import { UserInputError } from '../../core/errors.js';
@@ -134,15 +134,15 @@ export function printOutcome(o: AuditOutcome, quiet: boolean, dataOnStdout = fal
 export function auditCommand(): Command {
   const cmd = new Command('audit')
     .description('Audit every Lightsail instance firewall against a policy and write reports (live, or from --input)')
-    .option('--policy <file>', 'policy file (default: the bundled baseline pack)')
-    .option('--input <inventory.json>', 'audit saved inventories instead of collecting live; repeat it, or name a folder (every *.json), to audit shards as one fleet; "-" reads stdin', collectValues)
-    .option('--format <list>', `report files to write, comma-separated: ${REPORT_FORMATS.join(', ')}`, 'json,sarif,markdown')
-    .option('--out <dir>', 'report folder, or "-" to write the one --format to stdout', 'reports')
-    .addOption(new Option('--fail-on <severity>', 'exit 1 on unsuppressed findings at or above this severity, or none').default('high'))
-    .option('--now <iso-time>', 'evaluate exceptions as of this time (reproducible reports); without a zone it is UTC')
-    .option('--baseline <report.json>', 'a previous JSON report: mark findings new or unchanged and list fixed ones')
-    .option('--fail-on-new', 'with --baseline: fail only on new findings', false)
-    .option('--category <name>', 'SARIF automationDetails category, e.g. one per account', undefined);
+    .option('--policy <file|pack>', 'policy file, bundled pack name (baseline, strict, example-team), or "-" for stdin (default: baseline)')
+    .option('--input <inventory.json>', 'audit saved inventories instead of collecting live; repeat it, or name a folder (every *.json), to audit shards as one fleet; "-" reads stdin (default: collect live)', collectValues)
+    .option('--format <list>', `report files to write, comma-separated: ${REPORT_FORMATS.join(', ')} (default: json,sarif,markdown)`)
+    .option('--out <dir>', 'report folder, or "-" to write the one --format to stdout, the summary then going to stderr (default: reports)')
+    .option('--fail-on <severity>', `exit 1 on an unsuppressed finding at or above this severity: ${SEVERITIES.join(', ')}, or none (default: high)`)
+    .option('--now <iso-time>', 'evaluate exceptions as of this time, for reproducible reports; without a zone it is UTC (default: the real clock)')
+    .option('--baseline <report.json>', 'a previous JSON report: mark findings new or unchanged and list fixed ones (default: none)')
+    .option('--fail-on-new', 'with --baseline: fail only on findings the baseline did not fail on')
+    .option('--category <name>', 'SARIF automationDetails category, one per account or fleet (default: portolan)');
   addCollectorOptions(cmd);
   cmd.action(async (opts: Record<string, unknown>) => {
     const params = auditParams(opts);
@@ -166,7 +166,7 @@ function auditParams(opts: Record<string, unknown>): AuditParams {
   return {
     ...optional('policy', textFlag(opts, 'policy', '--policy')),
     ...(inputPaths.length > 0 ? { inputPaths } : { collect: collectOptionsFrom(opts) }),
-    formats: parseFormats(textFlag(opts, 'format', '--format') ?? ''),
+    formats: parseFormats(textFlag(opts, 'format', '--format') ?? 'json,sarif,markdown'),
     outDir: textFlag(opts, 'out', '--out') ?? 'reports',
     failOn: parseFailOn(textFlag(opts, 'failOn', '--fail-on') ?? 'high'),
     failOnNew: opts['failOnNew'] === true,

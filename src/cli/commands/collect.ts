@@ -34,7 +34,7 @@ export function collectSummary(inventory: Inventory, destination: string): strin
 export function collectCommand(): Command {
   const cmd = new Command('collect')
     .description('Read every Lightsail instance firewall (port states) into an inventory file; exit 3 if anything could not be read')
-    .requiredOption('--out <file>', 'inventory file to write ("-" for stdout)');
+    .requiredOption('--out <file>', 'inventory file to write, or "-" for stdout (required)');
   addCollectorOptions(cmd);
   cmd.action(async (opts: Record<string, unknown>) => {
     const out = textFlag(opts, 'out', '--out') ?? '-';

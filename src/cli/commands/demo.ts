@@ -18,14 +18,14 @@ const DEMO_CREDENTIALS = { accessKeyId: 'AKIDPORTOLANDEMO', secretAccessKey: 'po
 export function demoCommand(): Command {
   return new Command('demo')
     .description('Audit a bundled demo fleet live, through the AWS SDK, against a local Lightsail emulator on loopback; exits 0 whatever it finds')
-    .option('--policy <file|pack>', 'policy file or bundled pack name (default: the bundled example-team pack, which extends baseline)')
-    .option('--out <dir>', 'report folder', 'reports')
-    .option('--format <list>', 'report files to write', 'json,sarif,markdown,text')
-    .option('--now <iso-time>', 'evaluate exceptions as of this time')
+    .option('--policy <file|pack>', 'policy file or bundled pack name (default: example-team, which extends baseline)')
+    .option('--out <dir>', 'report folder (default: reports)')
+    .option('--format <list>', 'report files to write, comma-separated: json, sarif, markdown, text (default: all four)')
+    .option('--now <iso-time>', 'evaluate exceptions as of this time (default: the real clock)')
     .option('--save-inventory <file>', 'also write the demo fleet as an inventory file, to try `audit --input` and `emulator --inventory` with')
-    .option('--quiet', 'print nothing but errors: no progress, no summary', false)
+    .option('--quiet', 'print no progress and no summary; errors still go to stderr')
     .action(async (opts: Record<string, unknown>) => {
-      const formats = parseFormats(textFlag(opts, 'format', '--format') ?? '');
+      const formats = parseFormats(textFlag(opts, 'format', '--format') ?? 'json,sarif,markdown,text');
       const nowText = textFlag(opts, 'now', '--now');
       const now = nowText !== undefined ? parseNow(nowText) : undefined;
       const quiet = opts['quiet'] === true;
