@@ -1,0 +1,381 @@
+// action.yml, checked offline: against GitHub's action schema (the
+// action-validator WASM build), for how inputs reach the shell, and by running
+// its steps with bash as the runner would (test/github/run-action.ts) against
+// the local emulator, with the built CLI as the workspace's own
+// node_modules/.bin/portolan: the "user already has portolan" path.
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Log } from 'sarif';
+import type { Inventory } from '../../src/core/types.js';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/server.js';
+import { CLI, isolatedEnv, readReport, REPO } from '../cli/run-cli.js';
+import { ACTION_FILE, loadAction, runAction, type ActionRun } from './run-action.js';
+
+const require = createRequire(import.meta.url);
+// A CommonJS WASM wrapper: required, not imported.
+const validator = require('@action-validator/core') as typeof import('@action-validator/core');
+
+const actionText = readFileSync(ACTION_FILE, 'utf8');
+const action = loadAction();
+
+describe('action.yml schema', () => {
+  test('is a valid GitHub action', () => {
+    expect(validator.validateAction(actionText).errors).toEqual([]);
+  });
+
+  test.each([
+    ['a run step without shell', actionText.replace(/^ {6}shell: bash\n/m, '')],
+    ['an unknown runs.using', actionText.replace('using: composite', 'using: compost')],
+    ['an output without value', actionText.replace('    value: ${{ steps.audit.outputs.exit-code }}\n', '')],
+  ])('the validator rejects %s (it can fail)', (_label, broken) => {
+    expect(broken).not.toBe(actionText);
+    expect(validator.validateAction(broken).errors.length).toBeGreaterThan(0);
+  });
+});
+
+describe('action.yml contract', () => {
+  test('inputs and their defaults', () => {
+    const defaults = Object.fromEntries(Object.entries(action.inputs).map(([name, spec]) => [name, spec.default]));
+    expect(defaults).toEqual({
+      'policy': 'baseline',
+      'format': 'json,sarif,markdown',
+      'fail-on': 'high',
+      'category': '',
+      'baseline': '',
+      'out': 'reports',
+      'working-directory': '.',
+      'version': expect.any(String),
+      'args': '',
+    });
+    expect(Object.values(action.inputs).every((spec) => spec.required !== true && spec.description.length > 0)).toBe(true);
+  });
+
+  test('the pinned version is the package version (a release tags both at once)', () => {
+    const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string };
+    expect(action.inputs['version']?.default).toBe(pkg.version);
+  });
+
+  test('outputs come from the audit step, and the audit step sets each of them', () => {
+    expect(Object.keys(action.outputs).sort()).toEqual(['exit-code', 'findings', 'json-file', 'markdown-file', 'report-dir', 'sarif-file']);
+    const audit = action.runs.steps.find((s) => s.id === 'audit')!;
+    for (const [name, spec] of Object.entries(action.outputs)) {
+      expect(spec.value).toBe(`\${{ steps.audit.outputs.${name} }}`);
+      expect(audit.run).toContain(`set_output ${name} `);
+    }
+  });
+
+  test('composite, bash only, uploads nothing, never fails on findings by itself', () => {
+    expect(action.runs.using).toBe('composite');
+    for (const step of action.runs.steps) {
+      expect(step.uses).toBeUndefined();
+      expect(step.shell).toBe('bash');
+      expect(step['continue-on-error']).toBeUndefined();
+    }
+    expect(actionText).not.toMatch(/upload-sarif|upload-artifact|codeql|curl |wget /);
+    // The only `exit` with the audit's code is on the 2 / other-failure branches.
+    const audit = action.runs.steps.find((s) => s.id === 'audit')!.run!;
+    expect(audit).toMatch(/0 \| 1 \| 3\) ;;/);
+  });
+
+  test('inputs reach the shell only through env: no expression inside run:, every env value one expression', () => {
+    const used = new Set<string>();
+    for (const step of action.runs.steps) {
+      expect(step.run).not.toContain('${{');
+      for (const value of Object.values(step.env ?? {})) {
+        expect(value).toMatch(/^\$\{\{ (inputs\.[a-z-]+|steps\.[a-z]+\.outputs\.[a-z-]+) \}\}$/);
+        const input = /inputs\.([a-z-]+)/.exec(value);
+        if (input) used.add(input[1]!);
+      }
+    }
+    expect([...used].sort()).toEqual(Object.keys(action.inputs).sort());
+  });
+
+  test('never touches package.json or the user\'s node_modules: installs only under RUNNER_TEMP', () => {
+    const find = action.runs.steps.find((s) => s.id === 'portolan')!.run!;
+    expect(find).toContain('prefix="$RUNNER_TEMP/portolan-$PORTOLAN_VERSION"');
+    expect(find).toMatch(/\(cd "\$prefix" && npm install [^\n]*--no-save[^\n]*--ignore-scripts "portolan@\$PORTOLAN_VERSION"\)/);
+    expect(find.match(/\bnpm (install|i|ci|exec|link|update)\b/g)).toHaveLength(1);
+  });
+});
+
+// ------------------------------------------------------------ running it
+
+const NOW = '2026-11-25T12:00:00Z';
+const open = (port: number, cidrs: string[]) => ({ fromPort: port, toPort: port, protocol: 'tcp', state: 'open', cidrs, ipv6Cidrs: [], cidrListAliases: [] });
+const arn = (region: string, name: string): string => `arn:aws:lightsail:${region}:111122223333:Instance/${name}`;
+
+/** Two regions, three instances: SSH and PostgreSQL open to the world, one clean web server. */
+const FLEET: Inventory = {
+  version: 1,
+  collectedAt: NOW,
+  regions: [
+    { name: 'us-east-1', status: 'ok' },
+    { name: 'eu-west-1', status: 'ok' },
+  ],
+  instances: [
+    { name: 'web-1', region: 'us-east-1', arn: arn('us-east-1', 'web-1'), tags: [], portStates: [open(22, ['0.0.0.0/0']), open(443, ['0.0.0.0/0'])] },
+    { name: 'db-1', region: 'us-east-1', arn: arn('us-east-1', 'db-1'), tags: [], portStates: [open(5432, ['0.0.0.0/0'])] },
+    { name: 'www-1', region: 'eu-west-1', arn: arn('eu-west-1', 'www-1'), tags: [], portStates: [open(443, ['0.0.0.0/0'])] },
+  ],
+};
+
+let dir: string;
+let emulator: RunningEmulator;
+let counter = 0;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'portolan-action-'));
+  emulator = await startEmulator({ inventory: FLEET });
+});
+afterAll(async () => {
+  await emulator.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const USER_PACKAGE_JSON = '{\n  "name": "infra",\n  "private": true,\n  "devDependencies": { "portolan": "^0.1.0" }\n}\n';
+
+/** A user's repository checkout; `bin` is what its node_modules/.bin/portolan is. */
+function workspace(bin: 'built' | 'fake' | 'none', sub = ''): string {
+  const root = join(dir, `ws-${++counter}`);
+  const project = join(root, sub);
+  mkdirSync(project, { recursive: true });
+  writeFileSync(join(project, 'package.json'), USER_PACKAGE_JSON);
+  if (bin !== 'none') {
+    mkdirSync(join(project, 'node_modules/.bin'), { recursive: true });
+    const shim = join(project, 'node_modules/.bin/portolan');
+    // npm links the bin to the package's main.js; a shim to the built CLI is the same to the action.
+    writeFileSync(shim, bin === 'built' ? `#!/bin/sh\nexec "${process.execPath}" "${CLI}" "$@"\n` : FAKE);
+    chmodSync(shim, 0o755);
+  }
+  return root;
+}
+
+/** Records its arguments and plays an audit that exits $FAKE_EXIT (writing a report for 0, 1 and 3). */
+const FAKE = `#!/usr/bin/env bash
+if [ "$1" = "--version" ]; then echo 0.0.0-fake; exit 0; fi
+printf '%s\\0' "$@" > "$FAKE_ARGV"
+out=reports previous=
+for arg in "$@"; do if [ "$previous" = --out ]; then out="$arg"; fi; previous="$arg"; done
+case "$FAKE_EXIT" in
+  0|1|3) mkdir -p "$out" && printf '%s' '{"version":1,"findings":[{"suppressed":false},{"suppressed":true},{"suppressed":false}]}' > "$out/portolan.json" ;;
+esac
+exit "$FAKE_EXIT"
+`;
+
+function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return isolatedEnv({ AWS_REGION: 'us-east-1', ...extra });
+}
+
+function listing(root: string): string[] {
+  return readdirSync(root, { recursive: true }).map(String).sort();
+}
+
+function expectPassed(run: ActionRun): void {
+  if (run.code !== 0) throw new Error(`the action failed in ${String(run.failedStep)} with ${run.code}:\n${run.stdout}\n${run.stderr}`);
+}
+
+describe('the action against the emulator, with the workspace\'s own portolan', () => {
+  test('defaults: findings give exit-code 1 and a passing step; SARIF, Markdown and JSON written; the workspace is left alone', async () => {
+    const ws = workspace('built');
+    const before = listing(ws);
+    const run = await runAction({ workspace: ws, env: env(), inputs: { args: `--endpoint-url ${emulator.url}`, category: 'lightsail-prod' } });
+    expectPassed(run);
+    expect(run.stdout).toContain('Using the portolan installed in working-directory');
+    expect(run.outputs).toEqual({
+      'exit-code': '1',
+      'findings': expect.stringMatching(/^\d+$/),
+      'sarif-file': 'reports/portolan.sarif',
+      'markdown-file': 'reports/portolan.md',
+      'json-file': 'reports/portolan.json',
+      'report-dir': 'reports',
+    });
+    // A live audit through the emulator, with the bundled baseline pack.
+    expect(emulator.callCount({ operation: 'GetInstancePortStates' })).toBeGreaterThanOrEqual(3);
+    const report = readReport(join(ws, run.outputs['json-file']!));
+    expect(report.source).toMatch(/^live\b/);
+    expect(report.policy.path).toMatch(/rules\/baseline\.yaml$/);
+    const open = report.findings.filter((f) => !f.suppressed);
+    expect(open.length).toBeGreaterThan(0);
+    expect(run.outputs['findings']).toBe(String(open.length));
+    expect(new Set(open.map((f) => f.instance.name))).toEqual(new Set(['web-1', 'db-1']));
+
+    const sarif = JSON.parse(readFileSync(join(ws, run.outputs['sarif-file']!), 'utf8')) as Log;
+    expect(sarif.version).toBe('2.1.0');
+    expect(sarif.runs[0]!.results).toHaveLength(report.findings.length);
+    expect(sarif.runs[0]!.automationDetails?.id).toBe('lightsail-prod/');
+    const markdown = readFileSync(join(ws, run.outputs['markdown-file']!), 'utf8');
+    expect(markdown).toContain('ssh-rdp-world');
+    expect(markdown).toContain('db-1');
+
+    // Only the reports were added: package.json and node_modules are as they were, nothing uploaded or summarized.
+    expect(listing(ws)).toEqual([...before, 'reports', 'reports/portolan.json', 'reports/portolan.md', 'reports/portolan.sarif'].sort());
+    expect(readFileSync(join(ws, 'package.json'), 'utf8')).toBe(USER_PACKAGE_JSON);
+    expect(run.summary).toBe('');
+  });
+
+  test('a bundled pack by name (strict), fail-on none: exit-code 0 with findings still counted', async () => {
+    const ws = workspace('built');
+    const run = await runAction({ workspace: ws, env: env(), inputs: { 'policy': 'strict', 'fail-on': 'none', 'args': `--endpoint-url ${emulator.url}` } });
+    expectPassed(run);
+    expect(run.outputs['exit-code']).toBe('0');
+    const report = readReport(join(ws, 'reports/portolan.json'));
+    expect(report.policy.path).toMatch(/rules\/strict\.yaml$/);
+    expect(report.findings.every((f) => f.ruleId === 'only-web-and-ping-public')).toBe(true);
+    expect(run.outputs['findings']).toBe(String(report.findings.length));
+    expect(Number(run.outputs['findings'])).toBeGreaterThan(0);
+  });
+
+  test('working-directory, a policy file with an exception, --input through args, json only: paths from the workspace, suppressed not counted, exit-code 3 on incomplete coverage', async () => {
+    const ws = workspace('built', 'infra/audit');
+    const project = join(ws, 'infra/audit');
+    writeFileSync(
+      join(project, 'policy.yaml'),
+      ['version: 1', 'extends: [baseline]', 'exceptions:', '  - rules: ["*"]', '    instances: [db-1]', '    reason: "Database behind an allow-list, ticket SEC-9"', ''].join('\n'),
+    );
+    const partial: Inventory = { ...FLEET, regions: [...FLEET.regions, { name: 'ap-south-1', status: 'error', error: { code: 'AccessDeniedException', message: 'denied' } }] };
+    writeFileSync(join(project, 'fleet-inventory.json'), JSON.stringify(partial));
+    const run = await runAction({
+      workspace: ws,
+      env: env(),
+      inputs: { 'working-directory': 'infra/audit', 'policy': 'policy.yaml', 'format': ' JSON ', 'fail-on': 'critical', 'args': '--input\nfleet-inventory.json\n--now 2026-11-25T12:00:00Z', 'out': 'out/portolan' },
+    });
+    expectPassed(run);
+    // ssh-rdp-world (critical) on web-1 fails at critical; coverage being incomplete too, 1 wins.
+    expect(run.outputs['exit-code']).toBe('1');
+    expect(run.outputs['json-file']).toBe('infra/audit/out/portolan/portolan.json');
+    expect(run.outputs['sarif-file']).toBe('');
+    expect(run.outputs['markdown-file']).toBe('');
+    const report = readReport(join(ws, run.outputs['json-file']!));
+    expect(report.coverage.complete).toBe(false);
+    const suppressed = report.findings.filter((f) => f.suppressed);
+    expect(suppressed.map((f) => f.instance.name)).toEqual(suppressed.map(() => 'db-1'));
+    expect(suppressed.length).toBeGreaterThan(0);
+    expect(run.outputs['findings']).toBe(String(report.findings.length - suppressed.length));
+
+    const onlyGaps = await runAction({
+      workspace: ws,
+      env: env(),
+      inputs: { 'working-directory': 'infra/audit', 'policy': 'policy.yaml', 'fail-on': 'none', 'args': '--input fleet-inventory.json' },
+    });
+    expectPassed(onlyGaps);
+    expect(onlyGaps.outputs['exit-code']).toBe('3');
+    expect(onlyGaps.outputs['sarif-file']).toBe('infra/audit/reports/portolan.sarif');
+    expect(existsSync(join(ws, onlyGaps.outputs['sarif-file']!))).toBe(true);
+  });
+
+  test('baseline: the second run marks every finding unchanged', async () => {
+    const ws = workspace('built');
+    const first = await runAction({ workspace: ws, env: env(), inputs: { args: `--endpoint-url ${emulator.url}`, out: 'first' } });
+    expectPassed(first);
+    const second = await runAction({ workspace: ws, env: env(), inputs: { baseline: first.outputs['json-file']!, args: `--endpoint-url ${emulator.url}` } });
+    expectPassed(second);
+    const report = readReport(join(ws, second.outputs['json-file']!));
+    expect(report.findings.length).toBeGreaterThan(0);
+    expect(report.findings.map((f) => f.baselineState)).toEqual(report.findings.map(() => 'unchanged'));
+    expect(report.fixed).toEqual([]);
+  });
+
+  test('a policy with a mistake fails the step at once with 2, file:line:col on stderr, no report and no file outputs', async () => {
+    const ws = workspace('built');
+    writeFileSync(join(ws, 'bad.yaml'), 'version: 1\nrules:\n  - id: x\n    title: X\n    severity: urgent\n    match: { protocol: tcp }\n');
+    const run = await runAction({ workspace: ws, env: env(), inputs: { policy: 'bad.yaml', args: `--endpoint-url ${emulator.url}` } });
+    expect(run.code).toBe(2);
+    expect(run.failedStep).toBe('audit');
+    expect(run.stderr).toMatch(/^bad\.yaml:5:15: rules\[0\]\.severity: "urgent" is not one of/m);
+    expect(run.stdout).toContain('::error title=Portolan::portolan audit exited with 2');
+    expect(run.outputs['exit-code']).toBe('2');
+    expect(run.outputs['sarif-file']).toBe('');
+    expect(run.outputs['findings']).toBe('');
+    expect(existsSync(join(ws, 'reports'))).toBe(false);
+  });
+
+  test('a pack name that does not exist, or an unknown format, is a failed step with 2', async () => {
+    const ws = workspace('built');
+    const pack = await runAction({ workspace: ws, env: env(), inputs: { policy: 'basline', args: `--endpoint-url ${emulator.url}` } });
+    expect([pack.code, pack.failedStep]).toEqual([2, 'audit']);
+    expect(pack.stderr).toContain('"basline" is not a bundled pack');
+    const format = await runAction({ workspace: ws, env: env(), inputs: { format: 'json,pdf', args: `--endpoint-url ${emulator.url}` } });
+    expect([format.code, format.failedStep]).toEqual([2, 'audit']);
+  });
+});
+
+describe('the action\'s own logic, with a stand-in portolan', () => {
+  test('every input reaches portolan as one argument, verbatim: no expansion, globbing or injection', async () => {
+    const ws = workspace('fake');
+    const argv = join(ws, 'argv');
+    const category = `prod $(touch pwned) \`touch pwned2\` "x" 'y' ; touch pwned3 *`;
+    const run = await runAction({
+      workspace: ws,
+      env: env({ FAKE_ARGV: argv, FAKE_EXIT: '1' }),
+      inputs: { 'policy': 'my policies/*.yaml', 'category': category, 'baseline': 'last run/portolan.json', 'fail-on': 'medium', 'args': '  --regions us-east-1,eu-west-1\n\t--endpoint-url http://127.0.0.1:1/$HOME  *  ' },
+    });
+    expectPassed(run);
+    expect(readFileSync(argv, 'utf8').split('\0').slice(0, -1)).toEqual([
+      'audit',
+      '--policy', 'my policies/*.yaml',
+      '--format', 'json,sarif,markdown',
+      '--fail-on', 'medium',
+      '--out', 'reports',
+      '--category', category,
+      '--baseline', 'last run/portolan.json',
+      '--regions', 'us-east-1,eu-west-1',
+      '--endpoint-url', 'http://127.0.0.1:1/$HOME',
+      '*',
+    ]);
+    expect(existsSync(join(ws, 'pwned'))).toBe(false);
+    expect(existsSync(join(ws, 'pwned2'))).toBe(false);
+    expect(existsSync(join(ws, 'pwned3'))).toBe(false);
+    // Two of three findings are unsuppressed.
+    expect(run.outputs['findings']).toBe('2');
+  });
+
+  test('an input with new lines cannot forge another output', async () => {
+    const ws = workspace('fake');
+    const run = await runAction({ workspace: ws, env: env({ FAKE_ARGV: join(ws, 'argv'), FAKE_EXIT: '0' }), inputs: { out: 'r\nexit-code=0\nfindings=0' } });
+    expectPassed(run);
+    expect(run.outputs['exit-code']).toBe('0');
+    expect(run.outputs['findings']).toBe('2');
+    expect(run.outputs['report-dir']).toBe('r\nexit-code=0\nfindings=0');
+  });
+
+  test.each([
+    [0, '0'],
+    [1, '1'],
+    [3, '3'],
+  ])('portolan exit %i: the step passes, exit-code %s', async (exit, output) => {
+    const ws = workspace('fake');
+    const run = await runAction({ workspace: ws, env: env({ FAKE_ARGV: join(ws, 'argv'), FAKE_EXIT: String(exit) }) });
+    expectPassed(run);
+    expect(run.outputs['exit-code']).toBe(output);
+    expect(run.outputs['sarif-file']).toBe('reports/portolan.sarif');
+  });
+
+  test.each([2, 70, 130])('portolan exit %i: the step fails with that status at once, with an error annotation and no file outputs', async (exit) => {
+    const ws = workspace('fake');
+    const run = await runAction({ workspace: ws, env: env({ FAKE_ARGV: join(ws, 'argv'), FAKE_EXIT: String(exit) }) });
+    expect(run.code).toBe(exit);
+    expect(run.failedStep).toBe('audit');
+    expect(run.stdout).toMatch(new RegExp(`^::error title=Portolan::portolan audit exited with ${exit}\\b`, 'm'));
+    expect(run.outputs['exit-code']).toBe(String(exit));
+    expect([run.outputs['sarif-file'], run.outputs['markdown-file'], run.outputs['findings']]).toEqual(['', '', '']);
+  });
+
+  test('without a portolan in working-directory, a version that is no npm version fails with 2 before npm runs', async () => {
+    const ws = workspace('none');
+    const runnerTemp = join(ws, '..', `temp-${counter}`);
+    const run = await runAction({ workspace: ws, runnerTemp, env: env(), inputs: { version: '1.0.0 --registry=http://127.0.0.1:1/' } });
+    expect([run.code, run.failedStep]).toEqual([2, 'portolan']);
+    expect(run.stdout).toContain('::error title=Portolan::version must be an npm version');
+    expect(readdirSync(runnerTemp)).toEqual([]);
+  });
+
+  test('a working-directory that does not exist fails with 2', async () => {
+    const ws = workspace('fake');
+    const run = await runAction({ workspace: ws, env: env(), inputs: { 'working-directory': 'no/such/dir' } });
+    expect([run.code, run.failedStep]).toEqual([2, 'portolan']);
+    expect(run.stdout).toContain('working-directory does not exist');
+  });
+});
