@@ -2,6 +2,8 @@
 // tuned for throttled accounts, credentials. No calls are made here.
 
 import { LightsailClient, type LightsailClientConfig } from '@aws-sdk/client-lightsail';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
 import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { DefaultRateLimiter } from '@smithy/core/retry';
 import type {
@@ -11,32 +13,47 @@ import type {
   RetryStrategyV2,
   StandardRetryToken,
 } from '@smithy/types';
-import { isReadOperation } from './operations.js';
+import { isOrganizationsOperation, isReadOperation, isStsOperation } from './operations.js';
 
 /** Thrown before anything is sent when code tries a non-read operation. */
 export class ReadOnlyViolationError extends Error {
   readonly operation: string;
   constructor(operation: string) {
-    super(`refusing to call Lightsail ${operation}: Portolan only calls read operations`);
+    super(`refusing to call ${operation}: Portolan only calls read operations`);
     this.name = 'ReadOnlyViolationError';
     this.operation = operation;
   }
 }
 
+/** Any SDK v3 client: what the guard needs of it. */
+interface GuardableClient {
+  middlewareStack: {
+    add(
+      middleware: (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => (args: unknown) => Promise<unknown>,
+      options: { step: 'initialize'; name: string; priority: 'high'; override: boolean },
+    ): void;
+  };
+}
+
 /**
  * Adds a guard at the very first middleware step: any command whose operation
- * is not in READ_OPERATIONS throws before it is serialized, signed or sent.
+ * is not allowed throws before it is serialized, signed or sent.
  */
-export function guardReadOnly<C extends LightsailClient>(client: C): C {
-  client.middlewareStack.add(
+export function guardOperations<C>(client: C, allowed: (operation: string) => boolean, service: string): C {
+  (client as GuardableClient).middlewareStack.add(
     (next, context) => async (args) => {
       const operation = (context.commandName ?? '').replace(/Command$/, '');
-      if (!isReadOperation(operation)) throw new ReadOnlyViolationError(operation || 'an unnamed command');
+      if (!allowed(operation)) throw new ReadOnlyViolationError(`${service} ${operation || 'an unnamed command'}`);
       return next(args);
     },
     { step: 'initialize', name: 'portolanReadOnlyGuard', priority: 'high', override: true },
   );
   return client;
+}
+
+/** Only READ_OPERATIONS reach Lightsail. */
+export function guardReadOnly<C extends LightsailClient>(client: C): C {
+  return guardOperations(client, isReadOperation, 'Lightsail');
 }
 
 // ---------------------------------------------------------------- retries
@@ -179,7 +196,7 @@ export function credentialProvider(o: CredentialOptions): AwsCredentialIdentityP
   );
 }
 
-function memoize(provider: AwsCredentialIdentityProvider): AwsCredentialIdentityProvider {
+export function memoize(provider: AwsCredentialIdentityProvider): AwsCredentialIdentityProvider {
   let current: Promise<AwsCredentialIdentity> | undefined;
   return async () => {
     if (current) {
@@ -206,8 +223,8 @@ export interface ClientSettings {
   requestTimeoutMs: number;
 }
 
-/** A guarded client for one region. One per region because the region is signed into every request. */
-export function createLightsailClient(s: ClientSettings): LightsailClient {
+/** What every client Portolan builds shares: retries, timeouts, sockets, the endpoint. */
+function commonConfig(s: ClientSettings): LightsailClientConfig {
   const config: LightsailClientConfig = {
     region: s.region,
     credentials: s.credentials,
@@ -228,5 +245,56 @@ export function createLightsailClient(s: ClientSettings): LightsailClient {
     },
   };
   if (s.endpointUrl !== undefined) config.endpoint = s.endpointUrl;
-  return guardReadOnly(new LightsailClient(config));
+  return config;
+}
+
+/** A guarded client for one region. One per region because the region is signed into every request. */
+export function createLightsailClient(s: ClientSettings): LightsailClient {
+  return guardReadOnly(new LightsailClient(commonConfig(s)));
+}
+
+/** A guarded Organizations client: listing only. */
+export function createOrganizationsClient(s: ClientSettings): OrganizationsClient {
+  return guardOperations(new OrganizationsClient(commonConfig(s)), isOrganizationsOperation, 'Organizations');
+}
+
+/** A guarded STS client: AssumeRole (through the credential providers) and GetCallerIdentity. */
+export function createStsClient(s: ClientSettings): STSClient {
+  return guardOperations(new STSClient(commonConfig(s) as STSClientConfig), isStsOperation, 'STS');
+}
+
+/** The partition of a region: its ARNs say `arn:<partition>:`. */
+export function partitionOf(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  return 'aws';
+}
+
+export interface MemberRole {
+  accountId: string;
+  roleName: string;
+  externalId?: string;
+  partition: string;
+}
+
+/**
+ * Credentials of one member account: its audit role assumed with the
+ * caller's credentials, session name `portolan-<id>`. They refresh themselves
+ * before they expire: a chained role session lasts at most an hour, and a
+ * large organization takes longer.
+ */
+export function memberCredentials(role: MemberRole, base: AwsCredentialIdentityProvider, s: Omit<ClientSettings, 'credentials'>): AwsCredentialIdentityProvider {
+  const stsConfig: STSClientConfig = { region: s.region, retryStrategy: s.retryStrategy, maxAttempts: s.maxAttempts };
+  if (s.endpointUrl !== undefined) stsConfig.endpoint = s.endpointUrl;
+  return memoize(
+    fromTemporaryCredentials({
+      params: {
+        RoleArn: `arn:${role.partition}:iam::${role.accountId}:role/${role.roleName}`,
+        RoleSessionName: `portolan-${role.accountId}`,
+        ...(role.externalId !== undefined ? { ExternalId: role.externalId } : {}),
+      },
+      masterCredentials: base,
+      clientConfig: stsConfig,
+    }),
+  );
 }

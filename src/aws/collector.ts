@@ -14,6 +14,7 @@ import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
 import { UserInputError } from '../core/errors.js';
+import { codedError, errorInfo, isRecord, oneLine } from './errors.js';
 import type { ErrorInfo, Inventory, InventoryInstance, InventoryRegion, RawPortState, Tag } from '../core/types.js';
 import {
   CollectorRetryStrategy,
@@ -92,9 +93,12 @@ const DEFAULT_RETRY_POLICY: Omit<RetryPolicy, 'maxAttempts' | 'mode'> = {
 
 /** The collection could not start or could not learn anything: nothing was collected, no report may be written. */
 export class CollectError extends UserInputError {
-  constructor(message: string) {
+  /** The AWS error code behind it, when there was one (an organization records it on the account). */
+  readonly code: string;
+  constructor(message: string, code = 'CollectionFailed') {
     super(message);
     this.name = 'CollectError';
+    this.code = code;
   }
 }
 
@@ -112,6 +116,18 @@ export function selectRegions(offered: readonly string[], include?: readonly str
   const offeredSet = new Set(offered);
   const notOffered = included ? [...included].filter((r) => !offeredSet.has(r) && !excluded.has(r)) : [];
   return { regions, notOffered };
+}
+
+/** The retry policy the options ask for (one per account: throttling is per account). */
+export function buildRetryStrategy(options: Pick<CollectOptions, 'retryDelayBaseMs' | 'retryPolicy' | 'retryMode'>, maxAttempts: number): CollectorRetryStrategy {
+  const base = options.retryDelayBaseMs;
+  return new CollectorRetryStrategy({
+    ...DEFAULT_RETRY_POLICY,
+    ...(base !== undefined ? { baseDelayMs: base, throttleBaseDelayMs: base, throttleMaxDelayMs: base * 8 } : {}),
+    ...options.retryPolicy,
+    maxAttempts,
+    mode: options.retryMode ?? DEFAULT_RETRY_MODE,
+  });
 }
 
 export async function collectInventory(options: CollectOptions): Promise<Inventory> {
@@ -135,17 +151,10 @@ export async function collectInventory(options: CollectOptions): Promise<Invento
   try {
     await credentials();
   } catch (e) {
-    throw new CollectError(credentialsMessage(e, options));
+    throw new CollectError(credentialsMessage(e, options), errorInfo(e).code);
   }
 
-  const base = options.retryDelayBaseMs;
-  const retryStrategy = new CollectorRetryStrategy({
-    ...DEFAULT_RETRY_POLICY,
-    ...(base !== undefined ? { baseDelayMs: base, throttleBaseDelayMs: base, throttleMaxDelayMs: base * 8 } : {}),
-    ...options.retryPolicy,
-    maxAttempts,
-    mode: options.retryMode ?? DEFAULT_RETRY_MODE,
-  });
+  const retryStrategy = buildRetryStrategy(options, maxAttempts);
   const clients = new Map<string, LightsailClient>();
   const clientFor = (region: string): LightsailClient => {
     let client = clients.get(region);
@@ -168,7 +177,7 @@ export async function collectInventory(options: CollectOptions): Promise<Invento
     const offered = await listRegions(clientFor(homeRegion), homeRegion, signal);
     const selection = selectRegions(offered, options.regions, options.excludeRegions);
     if (selection.regions.length === 0 && selection.notOffered.length === 0) {
-      throw new CollectError(`no region left to read: GetRegions offered ${offered.join(', ')} and every one was excluded; nothing was collected`);
+      throw new CollectError(`no region left to read: GetRegions offered ${offered.join(', ')} and every one was excluded; nothing was collected`, 'NoRegionSelected');
     }
 
     const progress: CollectProgress = {
@@ -267,10 +276,10 @@ async function listRegions(client: LightsailClient, homeRegion: string, signal: 
   } catch (e) {
     if (signal?.aborted) throw signal.reason;
     const err = errorInfo(e);
-    throw new CollectError(`cannot list Lightsail regions (GetRegions in ${homeRegion}): ${err.code}: ${oneLine(err.message)}; nothing was collected`);
+    throw new CollectError(`cannot list Lightsail regions (GetRegions in ${homeRegion}): ${err.code}: ${oneLine(err.message)}; nothing was collected`, err.code);
   }
   const malformed = (what: string): CollectError =>
-    new CollectError(`cannot list Lightsail regions (GetRegions in ${homeRegion}): MalformedResponse: ${what}; nothing was collected`);
+    new CollectError(`cannot list Lightsail regions (GetRegions in ${homeRegion}): MalformedResponse: ${what}; nothing was collected`, 'MalformedResponse');
   if (!Array.isArray(regions)) throw malformed('the answer has no regions list');
   if (regions.length === 0) throw malformed('the answer lists no region');
   return regions.map((r: unknown, i) => {
@@ -278,10 +287,6 @@ async function listRegions(client: LightsailClient, homeRegion: string, signal: 
     if (typeof name !== 'string' || name === '') throw malformed(`region ${i} has no name`);
     return name;
   });
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** GetInstances has no SDK paginator: loop on nextPageToken, refusing a token seen before (a loop, not a hang). */
@@ -360,38 +365,12 @@ function withoutUndefined(value: unknown): unknown {
   return value;
 }
 
-export function errorInfo(e: unknown): ErrorInfo {
-  // Duck-typed, not `instanceof Error`: errors from Node's network layer may come from another realm.
-  if (e !== null && typeof e === 'object') {
-    const { name, code, message } = e as { name?: unknown; code?: unknown; message?: unknown };
-    const text = typeof message === 'string' ? message : '';
-    const id =
-      typeof name === 'string' && name !== '' && name !== 'Error'
-        ? name
-        : typeof code === 'string' && code !== ''
-          ? code
-          : 'Error';
-    return { code: id, message: text || id };
-  }
-  return { code: 'Error', message: String(e) };
-}
-
-function codedError(code: string, message: string): Error {
-  const e = new Error(message);
-  e.name = code;
-  return e;
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, ' ').trim();
-}
-
-function positiveInt(value: number, what: string): number {
+export function positiveInt(value: number, what: string): number {
   if (!Number.isInteger(value) || value < 1) throw new UserInputError(`${what} must be a whole number of at least 1, not ${value}`);
   return value;
 }
 
-async function resolveHomeRegion(explicit: string | undefined, profile: string | undefined): Promise<string> {
+export async function resolveHomeRegion(explicit: string | undefined, profile: string | undefined): Promise<string> {
   if (explicit) return explicit;
   const fromEnv = process.env['AWS_REGION'] || process.env['AWS_DEFAULT_REGION'];
   if (fromEnv) return fromEnv;
@@ -414,3 +393,5 @@ function credentialsMessage(e: unknown, o: CollectOptions): string {
   if (o.profile !== undefined) return `no AWS credentials for profile ${o.profile}: ${detail}`;
   return `no AWS credentials found (set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, use --profile, or run in an environment with a role): ${detail}`;
 }
+
+export { errorInfo } from './errors.js';

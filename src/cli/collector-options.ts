@@ -3,9 +3,11 @@
 
 import { Option, type Command } from 'commander';
 import type { CollectOptions } from '../aws/collector.js';
+import { DEFAULT_ACCOUNT_CONCURRENCY, DEFAULT_ROLE_NAME } from '../aws/operations.js';
+import type { AccountSelection, OrganizationCollectOptions } from '../aws/organization-collector.js';
 import { UserInputError } from '../core/errors.js';
 import { quote } from '../core/text.js';
-import { redactUrl, textFlag } from './flags.js';
+import { collectValues, listFlag, redactUrl, textFlag } from './flags.js';
 import { interruption } from './interrupt.js';
 import { stderr } from './output.js';
 import { createProgressReporter } from './progress.js';
@@ -109,10 +111,73 @@ export function collectOptionsFrom(opts: Record<string, unknown>): CollectOption
   }
   const externalId = text(opts, 'externalId');
   if (externalId !== undefined) {
-    if (roleArn === undefined) throw new UserInputError('--external-id needs --role-arn');
-    out.externalId = externalId;
+    if (roleArn === undefined && opts['org'] !== true) throw new UserInputError('--external-id needs --role-arn or --org');
+    if (opts['org'] !== true) out.externalId = externalId;
   }
   if (!opts['quiet']) out.onProgress = createProgressReporter(stderr());
   out.signal = interruption().signal;
+  return out;
+}
+
+/** The flags that pick an organization's accounts (`accounts`, and `collect`/`audit --org`). */
+export function addAccountSelectionOptions(cmd: Command): Command {
+  return cmd
+    .option('--ou <id>', 'only accounts under this organizational unit (or root), recursively; repeat it for more (default: the whole organization)', collectValues)
+    .option('--accounts <ids>', 'exactly these account ids, comma-separated; without --ou, Organizations is not called at all (default: discover)')
+    .option('--exclude-accounts <ids>', 'skip these account ids, comma-separated; they are listed as skipped (default: none)');
+}
+
+/** `collect`/`audit`: `--org` and what it takes besides the collector's flags. */
+export function addOrganizationOptions(cmd: Command): Command {
+  return addAccountSelectionOptions(
+    cmd
+      .option('--org', 'audit every member account of the AWS Organization, assuming an audit role in each (see README: auditing an organization)')
+      .option(`--role-name <name>`, `with --org: the audit role in each member account (default: ${DEFAULT_ROLE_NAME})`)
+      .option('--account-concurrency <n>', `with --org: accounts collected at once; --concurrency stays per account (default: ${DEFAULT_ACCOUNT_CONCURRENCY})`),
+  );
+}
+
+const ACCOUNT_ID = /^\d{12}$/;
+const UNIT_ID = /^(?:ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}|r-[0-9a-z]{4,32})$/;
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+
+function accountIds(raw: string | undefined, flag: string): string[] | undefined {
+  if (raw === undefined) return undefined;
+  const ids = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (ids.length === 0) throw new UserInputError(`${flag}: give at least one account id`);
+  for (const id of ids) if (!ACCOUNT_ID.test(id)) throw new UserInputError(`${flag}: ${quote(id)} is not a 12-digit account id`);
+  return [...new Set(ids)];
+}
+
+/** Which accounts: --ou, --accounts, --exclude-accounts, validated. */
+export function accountSelectionFrom(opts: Record<string, unknown>): AccountSelection {
+  const ous = listFlag(opts, 'ou', '--ou');
+  for (const ou of ous) if (!UNIT_ID.test(ou)) throw new UserInputError(`--ou: ${quote(ou)} is not an organizational unit id (ou-xxxx-xxxxxxxx) or a root id (r-xxxx)`);
+  const accounts = accountIds(text(opts, 'accounts'), '--accounts');
+  const excludeAccounts = accountIds(text(opts, 'excludeAccounts'), '--exclude-accounts');
+  return { ...(ous.length > 0 ? { ous } : {}), ...(accounts ? { accounts } : {}), ...(excludeAccounts ? { excludeAccounts } : {}) };
+}
+
+/** OrganizationCollectOptions from the flags when --org is given; undefined (and no org flag allowed) otherwise. */
+export function organizationOptionsFrom(opts: Record<string, unknown>, collect: CollectOptions): OrganizationCollectOptions | undefined {
+  const orgOnly = ['roleName', 'accountConcurrency', 'ou', 'accounts', 'excludeAccounts'].filter((k) => opts[k] !== undefined);
+  if (opts['org'] !== true) {
+    const first = orgOnly[0];
+    if (first !== undefined) throw new UserInputError(`--${first.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} needs --org`);
+    return undefined;
+  }
+  const { roleArn, externalId: _callerExternalId, onProgress, ...rest } = collect;
+  const out: OrganizationCollectOptions = { ...rest, ...accountSelectionFrom(opts) };
+  if (roleArn !== undefined) out.callerRoleArn = roleArn;
+  const roleName = text(opts, 'roleName');
+  if (roleName !== undefined) {
+    if (!ROLE_NAME.test(roleName)) throw new UserInputError(`--role-name: ${quote(roleName)} is not an IAM role name`);
+    out.roleName = roleName;
+  }
+  const externalId = text(opts, 'externalId');
+  if (externalId !== undefined) out.externalId = externalId;
+  const accountConcurrency = integer(text(opts, 'accountConcurrency'), '--account-concurrency', 1, 64);
+  if (accountConcurrency !== undefined) out.accountConcurrency = accountConcurrency;
+  if (onProgress) out.onProgress = onProgress;
   return out;
 }

@@ -34,8 +34,10 @@ export interface InventoryHeader {
   faults?: FaultConfig;
   /** `listing` when port states were taken from GetInstances (`--port-source listing`). */
   portSource?: string;
-  /** Account ids the file's regions and instances name (with their instances' ARNs). */
+  /** Account ids the file's regions and instances name. */
   accountIds: Set<string>;
+  /** Account ids the file's `accounts` list holds (organization inventories). */
+  listedAccounts: Set<string>;
 }
 
 /** Stop listing shape errors after this many: one wrong field in a big file tends to repeat. */
@@ -117,6 +119,7 @@ class InventoryChecker {
       ...(h['faults'] !== undefined ? { faults: h['faults'] as FaultConfig } : {}),
       ...(typeof h['portSource'] === 'string' ? { portSource: h['portSource'] } : {}),
       accountIds: this.namedAccounts,
+      listedAccounts: this.listedAccounts,
     };
   }
 
@@ -177,9 +180,11 @@ class InventoryChecker {
     if (id === undefined) return undefined;
     if (this.listedAccounts.has(id)) this.problem(`${path}.id`, `account ${quote(id)} is listed twice`);
     this.listedAccounts.add(id);
+    const reason = this.string(value, 'reason', path, true);
     const base = { id, ...(name !== undefined ? { name } : {}), ...(ouPath !== undefined ? { ouPath } : {}) };
     if (status === 'error') return { ...base, status, error: error ?? UNKNOWN_ERROR };
-    return { ...base, status: status === 'skipped' ? 'skipped' : 'ok' };
+    if (status === 'skipped') return reason !== undefined ? { ...base, status, reason } : { ...base, status };
+    return { ...base, status: 'ok' };
   }
 
   private checkInstance(value: unknown, path: string): InventoryInstance | undefined {

@@ -10,7 +10,16 @@ import { UserInputError } from '../core/errors.js';
 import type { FleetAudit } from '../core/evaluate.js';
 import { quote } from '../core/text.js';
 import type { InventoryAccount, InventoryInstance, InventoryRegion } from '../core/types.js';
+import { jsonReason } from '../core/json-split.js';
+import { readChunks } from '../io/files.js';
 import { streamInventoryFile } from './inventory-file.js';
+
+/** An accounts list is small: a few thousand accounts at most. */
+const ACCOUNTS_MAX_BYTES = 64 * 1024 * 1024;
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
 
 export interface InputsRead {
   /** How the reports name where the inventory came from. */
@@ -66,9 +75,10 @@ export function accountOfArn(arn: string | undefined): string | undefined {
  * coverage say which account they belong to, and no account may come from
  * two inputs.
  */
-export async function readInputs(paths: readonly string[], audit: FleetAudit): Promise<InputsRead> {
+export async function readInputs(paths: readonly string[], audit: FleetAudit, expectAccountsPath?: string): Promise<InputsRead> {
+  const expected = expectAccountsPath !== undefined ? await readExpectedAccounts(expectAccountsPath) : undefined;
   const files = expandInputs(paths);
-  const merging = files.length > 1;
+  const merging = files.length > 1 || expected !== undefined;
   const owner = new Map<string, string>();
   let portSource: string | undefined;
   for (const file of files) {
@@ -84,6 +94,7 @@ export async function readInputs(paths: readonly string[], audit: FleetAudit): P
       owner.set(id, file);
     }
   }
+  if (expected) addMissingAccounts(expected, owner, audit);
   const source = files.length === 1 ? (files[0] === '-' ? 'stdin' : (files[0] as string)) : `${files.length} inventories (${files.map((f) => (f === '-' ? 'stdin' : f)).join(', ')})`;
   return portSource !== undefined ? { source, portSource } : { source };
 }
@@ -91,6 +102,50 @@ export async function readInputs(paths: readonly string[], audit: FleetAudit): P
 interface ShardRead {
   accounts: Set<string>;
   portSource?: string;
+}
+
+/** The accounts `portolan accounts` listed, for --expect-accounts. */
+interface ExpectedAccount {
+  id: string;
+  name?: string;
+  ouPath?: string;
+  state: string;
+}
+
+async function readExpectedAccounts(path: string): Promise<ExpectedAccount[]> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of readChunks(path, 'the accounts list', ACCOUNTS_MAX_BYTES)) chunks.push(chunk);
+  let data: unknown;
+  try {
+    data = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch (e) {
+    throw new UserInputError(`${path}: the accounts list is not valid JSON: ${jsonReason((e as Error).message)}`);
+  }
+  const list = isRecord(data) ? data['accounts'] : undefined;
+  if (!Array.isArray(list)) throw new UserInputError(`${path}: not an accounts list (expected {"accounts": [...]} as \`portolan accounts\` writes it)`);
+  return list.map((a: unknown, i): ExpectedAccount => {
+    if (!isRecord(a) || typeof a['id'] !== 'string' || !/^\d{12}$/.test(a['id'])) throw new UserInputError(`${path}: accounts[${i}]: expected an object with a 12-digit "id"`);
+    const status = typeof a['status'] === 'string' ? a['status'] : 'ACTIVE';
+    return {
+      id: a['id'],
+      state: a['excluded'] === true ? 'EXCLUDED' : status,
+      ...(typeof a['name'] === 'string' ? { name: a['name'] } : {}),
+      ...(typeof a['ouPath'] === 'string' ? { ouPath: a['ouPath'] } : {}),
+    };
+  });
+}
+
+/** Accounts discovery listed that no input holds: an active one is a gap (its shard did not finish), an inactive one is skipped. */
+function addMissingAccounts(expected: readonly ExpectedAccount[], held: ReadonlyMap<string, string>, audit: FleetAudit): void {
+  for (const a of expected) {
+    if (held.has(a.id)) continue;
+    const base = { id: a.id, ...(a.name !== undefined ? { name: a.name } : {}), ...(a.ouPath !== undefined ? { ouPath: a.ouPath } : {}) };
+    if (a.state === 'ACTIVE') {
+      audit.addAccount({ ...base, status: 'error', error: { code: 'ShardMissing', message: 'discovery listed this account, but no inventory holds it: its shard did not finish' } });
+    } else {
+      audit.addAccount({ ...base, status: 'skipped', reason: a.state === 'EXCLUDED' ? 'excluded by --exclude-accounts' : `not active (${a.state})` });
+    }
+  }
 }
 
 async function readSingle(file: string, audit: FleetAudit): Promise<ShardRead> {
@@ -105,7 +160,8 @@ async function readSingle(file: string, audit: FleetAudit): Promise<ShardRead> {
       audit.addInstance(i);
     },
   });
-  return header.portSource !== undefined ? { accounts: header.accountIds, portSource: header.portSource } : { accounts: header.accountIds };
+  const accounts = new Set([...header.accountIds, ...header.listedAccounts]);
+  return header.portSource !== undefined ? { accounts, portSource: header.portSource } : { accounts };
 }
 
 /** One input of several: regions and accounts are held until the input's accounts are known (they are few). */

@@ -7,6 +7,7 @@
 import { Command, CommanderError } from 'commander';
 import { InterruptedError, UserInputError } from '../core/errors.js';
 import { EXIT } from '../core/exit.js';
+import { accountsCommand } from './commands/accounts.js';
 import { auditCommand } from './commands/audit.js';
 import { collectCommand } from './commands/collect.js';
 import { demoCommand } from './commands/demo.js';
@@ -26,7 +27,7 @@ function buildProgram(): Command {
     .description('Firewall audit and compliance scanner for AWS Lightsail')
     .version(TOOL_VERSION, '-V, --version')
     .showSuggestionAfterError(true);
-  for (const cmd of [auditCommand(), collectCommand(), validateCommand(), rulesCommand(), explainCommand(), emulatorCommand(), iamPolicyCommand(), demoCommand()]) {
+  for (const cmd of [auditCommand(), collectCommand(), accountsCommand(), validateCommand(), rulesCommand(), explainCommand(), emulatorCommand(), iamPolicyCommand(), demoCommand()]) {
     program.addCommand(cmd);
   }
   const overrideAll = (c: Command): void => {

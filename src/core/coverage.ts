@@ -152,7 +152,9 @@ export class CoverageTally {
         failed: t.failed,
         gone: t.gone,
       };
-      out.push(a.status === 'error' ? { ...base, status: 'error', error: a.error } : { ...base, status: a.status });
+      if (a.status === 'error') out.push({ ...base, status: 'error', error: a.error });
+      else if (a.status === 'skipped') out.push(a.reason !== undefined ? { ...base, status: 'skipped', reason: a.reason } : { ...base, status: 'skipped' });
+      else out.push({ ...base, status: 'ok' });
       this.noteAccount(a);
     }
     return out;
@@ -167,7 +169,7 @@ export class CoverageTally {
         message: `account ${a.id}${name} could not be read (${a.error.code}: ${a.error.message}); none of its instances are audited`,
       });
     } else if (a.status === 'skipped') {
-      this.diagnostics.push({ level: 'info', code: 'account-skipped', message: `account ${a.id}${name} is not active; it was listed, not audited` });
+      this.diagnostics.push({ level: 'info', code: 'account-skipped', message: `account ${a.id}${name} was listed, not audited: ${a.reason ?? 'not active'}` });
     }
   }
 

@@ -1,5 +1,5 @@
 // One order for findings, shared by the engine and every report: most severe
-// first, then rule, region, instance, protocol, ports, fingerprint. Plain
+// first, then rule, account, region, instance, protocol, ports, fingerprint. Plain
 // code-unit comparison, so the output is the same on every machine.
 
 import { SEVERITIES, type Finding, type Severity } from './types.js';
@@ -25,6 +25,7 @@ export function compareFindings(a: Finding, b: Finding): number {
   return (
     severityRank(a.severity) - severityRank(b.severity) ||
     compareText(a.ruleId, b.ruleId) ||
+    compareText(a.instance.accountId ?? '', b.instance.accountId ?? '') ||
     compareText(a.instance.region, b.instance.region) ||
     compareText(a.instance.name, b.instance.name) ||
     compareText(a.portState.protocol, b.portState.protocol) ||

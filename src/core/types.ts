@@ -64,7 +64,7 @@ export type InventoryAccount = {
   name?: string;
   /** Organizational unit path, e.g. "/prod/shop" ("/" for the root). */
   ouPath?: string;
-} & ({ status: 'ok' | 'skipped'; error?: undefined } | { status: 'error'; error: ErrorInfo });
+} & ({ status: 'ok'; error?: undefined } | { status: 'skipped'; error?: undefined; reason?: string } | { status: 'error'; error: ErrorInfo });
 
 export interface Inventory {
   version: 1;
@@ -353,7 +353,7 @@ export type AccountCoverage = {
   scanned: number;
   failed: number;
   gone: number;
-} & ({ status: 'ok' | 'skipped'; error?: undefined } | { status: 'error'; error: ErrorInfo });
+} & ({ status: 'ok'; error?: undefined } | { status: 'skipped'; error?: undefined; reason?: string } | { status: 'error'; error: ErrorInfo });
 
 export interface Coverage {
   regions: RegionCoverage[];

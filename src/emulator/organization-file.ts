@@ -157,7 +157,7 @@ function checkUnits(value: unknown, rootId: string, report: Report): Map<string,
   for (const [unit, i] of entries) {
     const parent = unit['parent'];
     if (parent !== rootId && !(typeof parent === 'string' && parents.has(parent))) {
-      report(`units[${i}].parent`, `expected the root id (${rootId}) or the id of a unit in units[], got ${excerpt(parent)}`);
+      report(`units[${i}].parent`, `expected the root id (${excerpt(rootId)}) or the id of a unit in units[], got ${excerpt(parent)}`);
     }
   }
   return parents;
@@ -168,7 +168,7 @@ function checkUnitCycles(parents: Map<string, unknown>, rootId: string, report: 
   for (const [id] of parents) {
     let at: unknown = id;
     for (let steps = 0; steps <= parents.size && at !== rootId; steps++) at = parents.get(at as string);
-    if (at !== rootId && at !== undefined) report('units', `${id}: its parents form a cycle and never reach the root ${rootId}`);
+    if (at !== rootId && at !== undefined) report('units', `${id}: its parents form a cycle and never reach the root ${excerpt(rootId)}`);
   }
 }
 

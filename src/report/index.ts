@@ -1,6 +1,7 @@
 // One entry point for the CLI: format names, file names, and dispatch.
 
 import type { AuditResult, ReportMeta } from '../core/types.js';
+import { accountResult } from './accounts.js';
 import { formatJson, jsonReport } from './json.js';
 import { formatMarkdown } from './markdown.js';
 import { formatSarif } from './sarif.js';
@@ -40,6 +41,26 @@ export function formatReport(format: ReportFormat, result: AuditResult, meta: Re
     case 'text':
       return textReport(result, meta);
   }
+}
+
+export interface ReportFile {
+  name: string;
+  content: ReportContent;
+}
+
+/**
+ * The files one format writes. Every format is one file, but SARIF for an
+ * organization: one file per audited account (`portolan-<id>.sarif`), each
+ * its own GitHub category `<category>/<id>`, so each account's alerts are
+ * tracked and closed on their own. Skipped accounts get none.
+ */
+export function reportFiles(format: ReportFormat, result: AuditResult, meta: ReportMeta): ReportFile[] {
+  const accounts = result.coverage.accounts;
+  if (format !== 'sarif' || !accounts) return [{ name: reportFileName(format), content: formatReport(format, result, meta) }];
+  const category = (meta.category ?? 'portolan').replace(/\/+$/, '');
+  return accounts
+    .filter((a) => a.status !== 'skipped')
+    .map((a) => ({ name: `portolan-${a.id}.sarif`, content: formatSarif(accountResult(result, a), { ...meta, category: `${category}/${a.id}` }) }));
 }
 
 /** A report as one string (tests, small results). */

@@ -96,6 +96,7 @@ function accountJson(a: AccountCoverage): JsonObject {
   withOptional(out, 'name', a.name);
   withOptional(out, 'ouPath', a.ouPath);
   out['status'] = a.status;
+  if (a.status === 'skipped') withOptional(out, 'reason', a.reason);
   withOptional(out, 'error', errorJson(a.error));
   return Object.assign(out, { instances: a.instances, scanned: a.scanned, failed: a.failed, gone: a.gone });
 }

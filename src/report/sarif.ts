@@ -195,7 +195,7 @@ function notification(level: SarifLevel, id: string, text: string, properties?: 
   return n;
 }
 
-const COVERAGE_DIAGNOSTICS = new Set(['region-unreadable', 'instance-unreadable', 'instance-gone']);
+const COVERAGE_DIAGNOSTICS = new Set(['region-unreadable', 'instance-unreadable', 'instance-gone', 'account-unreadable', 'account-skipped']);
 
 /** Regions and instances not read, instances deleted mid-scan, and the audit's own diagnostics. */
 function executionNotifications(result: AuditResult): Notification[] {
@@ -206,6 +206,15 @@ function executionNotifications(result: AuditResult): Notification[] {
       notification('error', 'region-not-read', `Region ${r.name} could not be read (${r.error.code}: ${r.error.message}); its instances were not audited.`, {
         region: r.name,
         errorCode: r.error.code,
+      }),
+    );
+  }
+  for (const a of result.coverage.accounts ?? []) {
+    if (a.status !== 'error') continue;
+    out.push(
+      notification('error', 'account-not-read', `Account ${a.id}${a.name !== undefined ? ` (${a.name})` : ''} could not be read (${a.error.code}: ${a.error.message}); none of its instances were audited.`, {
+        accountId: a.id,
+        errorCode: a.error.code,
       }),
     );
   }

@@ -91,6 +91,28 @@ function ruleRollup(open: readonly Finding[], paint: Paint): string[] {
     .map(([id, r]) => `  ${paint(SEVERITY_COLOR[r.severity], r.severity.padEnd(8))} ${clean(id)}: ${plural(r.findings, 'finding')} on ${plural(r.instances.size, 'instance')}`);
 }
 
+/** Organization audits: one line per account (instances, open findings by severity, coverage). */
+function accountLines(result: AuditResult, limit: number): string[] {
+  const accounts = result.coverage.accounts;
+  if (!accounts) return [];
+  const open = new Map<string, number[]>();
+  for (const f of result.findings) {
+    if (f.suppressed || f.instance.accountId === undefined) continue;
+    let counts = open.get(f.instance.accountId);
+    if (!counts) open.set(f.instance.accountId, (counts = SEVERITIES.map(() => 0)));
+    counts[SEVERITIES.indexOf(f.severity)] = (counts[SEVERITIES.indexOf(f.severity)] ?? 0) + 1;
+  }
+  const lines = ['Accounts (open findings: critical/high/medium/low/info):'];
+  for (const a of accounts.slice(0, limit)) {
+    const name = `${a.name ?? ''}${a.ouPath !== undefined ? ` ${a.ouPath}` : ''}`.trim();
+    const state = a.status === 'error' ? `NOT READ (${a.error.code})` : a.status === 'skipped' ? 'skipped' : a.failed > 0 ? `${a.failed} of ${a.instances} instances NOT READ` : 'complete';
+    const counts = (open.get(a.id) ?? SEVERITIES.map(() => 0)).join('/');
+    lines.push(clean(`  ${a.id}  ${name === '' ? '-' : name}: ${plural(a.instances, 'instance')}, ${counts}, ${state}`));
+  }
+  if (accounts.length > limit) lines.push(`  ... and ${accounts.length - limit} more accounts (every one is in the reports)`);
+  return lines;
+}
+
 function* coverageLines(result: AuditResult, paint: Paint, limit: number): Generator<string> {
   const c = result.coverage;
   if (!c.complete) {
@@ -106,7 +128,7 @@ function* coverageLines(result: AuditResult, paint: Paint, limit: number): Gener
   };
   for (const a of c.accounts ?? []) {
     if (a.status === 'error') yield* emit(clean(`Account ${a.id}${a.name !== undefined ? ` (${a.name})` : ''} not read (${a.error.code}: ${a.error.message})`));
-    else if (a.status === 'skipped') yield* emit(clean(`Account ${a.id}${a.name !== undefined ? ` (${a.name})` : ''} skipped: not active`));
+    else if (a.status === 'skipped') yield* emit(clean(`Account ${a.id}${a.name !== undefined ? ` (${a.name})` : ''} skipped: ${a.reason ?? 'not active'}`));
   }
   for (const r of c.regions) {
     if (r.status !== 'error') continue;
@@ -151,6 +173,8 @@ export function formatSummary(result: AuditResult, meta: ReportMeta, options: Te
   const paint = painter(options.color);
   const maxFindings = Math.max(0, options.maxFindings ?? DEFAULT_MAX_FINDINGS);
   const lines = headerLines(result, meta, paint);
+  const accounts = accountLines(result, MAX_COVERAGE_LINES);
+  if (accounts.length > 0) lines.push('', ...accounts);
   const open = result.findings.filter((f) => !f.suppressed).sort(compareFindings);
   if (open.length > 0) {
     lines.push('', 'By rule:');
@@ -176,6 +200,8 @@ export function formatSummary(result: AuditResult, meta: ReportMeta, options: Te
 export function* textReport(result: AuditResult, meta: ReportMeta): Generator<string> {
   const paint = painter(false);
   for (const line of headerLines(result, meta, paint)) yield `${line}\n`;
+  const accounts = accountLines(result, Infinity);
+  if (accounts.length > 0) yield `\n${accounts.join('\n')}\n`;
   const open = result.findings.filter((f) => !f.suppressed);
   if (open.length > 0) {
     yield '\nBy rule:\n';

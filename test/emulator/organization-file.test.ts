@@ -90,9 +90,9 @@ describe('validateOrganization', () => {
       'units[4]: expected an organizational unit {id, name, parent}, got "not a unit"',
       'units[1].name: expected a name of 1..128 characters, got ""',
       'units[1].id: duplicate id ou-root-prod1234',
-      'units[0].parent: expected the root id (root) or the id of a unit in units[], got "r-nope"',
-      'units: ou-aaaa-aaaaaaaa: its parents form a cycle and never reach the root root',
-      'units: ou-bbbb-bbbbbbbb: its parents form a cycle and never reach the root root',
+      'units[0].parent: expected the root id ("root") or the id of a unit in units[], got "r-nope"',
+      'units: ou-aaaa-aaaaaaaa: its parents form a cycle and never reach the root "root"',
+      'units: ou-bbbb-bbbbbbbb: its parents form a cycle and never reach the root "root"',
       'accounts[0].status: expected one of ACTIVE, SUSPENDED, PENDING_ACTIVATION, PENDING_CLOSURE, CLOSED, got "active"',
       'accounts[0].parent: expected the root id or the id of a unit in units[], got "ou-none-00000000"',
       'accounts[0].email: expected an email address, got "nobody"',
@@ -121,11 +121,11 @@ describe('validateOrganization', () => {
   test('untrusted text is quoted short and escaped, never whole', () => {
     const name = `\u001b[31m${'A'.repeat(500)}`;
     const [line] = validateOrganization({ ...EXAMPLE, organization: { ...EXAMPLE.organization, id: name } });
-    expect(line).toBe(`organization.id: expected an organization id like "o-a1b2c3d4e5", got "\\u001b[31m${'A'.repeat(55)}..." (505 characters)`);
+    expect(line).toBe(`organization.id: expected an organization id like "o-a1b2c3d4e5", got "\\u001b[31m${'A'.repeat(54)}…" (505 characters)`);
   });
 
   test('not an object at all', () => {
-    expect(validateOrganization([])).toEqual(['expected an organization object {version, organization, units, accounts}, got an array']);
+    expect(validateOrganization([])).toEqual(['expected an organization object {version, organization, units, accounts}, got a list of 0']);
   });
 });
 

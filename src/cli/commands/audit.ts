@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import type { CollectOptions } from '../../aws/collector.js';
+import type { OrganizationCollectOptions } from '../../aws/organization-collector.js';
 import { applyBaseline, type Baseline } from '../../core/baseline.js';
 import { UserInputError } from '../../core/errors.js';
 import { FleetAudit } from '../../core/evaluate.js';
@@ -7,10 +8,12 @@ import { EXIT, type AuditExitStatus } from '../../core/exit.js';
 import { severityRank } from '../../core/order.js';
 import type { AuditResult, ReportMeta, Severity } from '../../core/types.js';
 import { SEVERITIES } from '../../core/types.js';
-import { formatReport, REPORT_FORMATS, reportFileName, type ReportFormat } from '../../report/index.js';
+import { REPORT_FORMATS, reportFiles, type ReportFile, type ReportFormat } from '../../report/index.js';
 import { formatSummary } from '../../report/text.js';
 import { readBaselineFile } from '../baseline-file.js';
-import { addCollectorOptions, collectOptionsFrom } from '../collector-options.js';
+import { addCollectorOptions, addOrganizationOptions, collectOptionsFrom, organizationOptionsFrom } from '../collector-options.js';
+import { interruption } from '../interrupt.js';
+import { collectLive } from '../live.js';
 import { collectValues, listFlag, redactUrl, textFlag } from '../flags.js';
 import { readInputs } from '../inventory-inputs.js';
 import { parseNow } from '../now.js';
@@ -27,6 +30,10 @@ export interface AuditParams {
   /** Offline inventory files or folders (`-` for stdin); empty = collect live. */
   inputPaths?: string[];
   collect?: CollectOptions;
+  /** `--org`: every member account, through an audit role in each. */
+  organization?: OrganizationCollectOptions;
+  /** `--expect-accounts`: the accounts discovery listed; any an input lacks is a coverage gap. */
+  expectAccountsPath?: string;
   formats: ReportFormat[];
   /** Report folder, or `-` for stdout (one format only). */
   outDir: string;
@@ -56,11 +63,11 @@ export function auditExitCode(result: AuditResult, failOn: FailOn, failOnNew: bo
 }
 
 async function readFleet(p: AuditParams, audit: FleetAudit): Promise<string> {
-  if (p.inputPaths && p.inputPaths.length > 0) return (await readInputs(p.inputPaths, audit)).source;
-  // The AWS SDK loads only for live audits: an offline run starts faster.
-  const { collectInventory } = await import('../../aws/collector.js');
-  audit.addInventory(await collectInventory(p.collect ?? {}));
-  return p.collect?.endpointUrl !== undefined ? `live (${redactUrl(p.collect.endpointUrl)})` : 'live';
+  if (p.inputPaths && p.inputPaths.length > 0) return (await readInputs(p.inputPaths, audit, p.expectAccountsPath)).source;
+  audit.addInventory(await collectLive(p.collect ?? {}, p.organization));
+  interruption().throwIfRequested();
+  const where = p.collect?.endpointUrl !== undefined ? ` (${redactUrl(p.collect.endpointUrl)})` : '';
+  return `${p.organization ? 'live organization' : 'live'}${where}`;
 }
 
 export async function runAudit(p: AuditParams): Promise<AuditOutcome> {
@@ -84,17 +91,16 @@ export async function runAudit(p: AuditParams): Promise<AuditOutcome> {
     source,
     ...(p.category !== undefined ? { category: p.category } : {}),
   };
+  const files = p.formats.flatMap((f) => reportFiles(f, result, meta));
   let written: string[] = [];
   if (p.outDir === '-') {
+    if (files.length !== 1) throw new UserInputError(`--out -: this audit writes ${files.length} ${p.formats[0] ?? ''} files (one per account); name a folder instead`);
     const out = stdout();
-    const content = formatReport(p.formats[0] as ReportFormat, result, meta);
+    const content = (files[0] as ReportFile).content;
     if (typeof content === 'string') out.write(content);
     else for (const chunk of content) out.write(chunk);
   } else {
-    written = writeReports(
-      p.outDir,
-      p.formats.map((f) => ({ name: reportFileName(f), content: formatReport(f, result, meta) })),
-    );
+    written = writeReports(p.outDir, files);
   }
   const color = stdout().isTTY && !process.env['NO_COLOR'];
   const text = formatSummary(result, meta, { color: p.outDir !== '-' && color });
@@ -144,6 +150,8 @@ export function auditCommand(): Command {
     .option('--fail-on-new', 'with --baseline: fail only on findings the baseline did not fail on')
     .option('--category <name>', 'SARIF automationDetails category, one per account or fleet (default: portolan)');
   addCollectorOptions(cmd);
+  addOrganizationOptions(cmd);
+  cmd.option('--expect-accounts <accounts.json>', 'with --input: the `portolan accounts` output; an active account no input holds is reported as not read (a shard that failed), never left out (default: none)');
   cmd.action(async (opts: Record<string, unknown>) => {
     const params = auditParams(opts);
     const outcome = await runAudit(params);
@@ -163,9 +171,17 @@ function auditParams(opts: Record<string, unknown>): AuditParams {
   const inputPaths = listFlag(opts, 'input', '--input');
   const now = textFlag(opts, 'now', '--now');
   const category = textFlag(opts, 'category', '--category');
+  const expectAccountsPath = textFlag(opts, 'expectAccounts', '--expect-accounts');
+  if (expectAccountsPath !== undefined && inputPaths.length === 0) throw new UserInputError('--expect-accounts needs --input');
+  if (inputPaths.length > 0 && opts['org'] === true) throw new UserInputError('--org collects live; with --input the inventories already say which accounts they hold');
+  const collect = inputPaths.length > 0 ? undefined : collectOptionsFrom(opts);
+  const organization = collect ? organizationOptionsFrom(opts, collect) : undefined;
   return {
     ...optional('policy', textFlag(opts, 'policy', '--policy')),
-    ...(inputPaths.length > 0 ? { inputPaths } : { collect: collectOptionsFrom(opts) }),
+    ...(inputPaths.length > 0 ? { inputPaths } : {}),
+    ...optional('collect', collect),
+    ...optional('organization', organization),
+    ...optional('expectAccountsPath', expectAccountsPath),
     formats: parseFormats(textFlag(opts, 'format', '--format') ?? 'json,sarif,markdown'),
     outDir: textFlag(opts, 'out', '--out') ?? 'reports',
     failOn: parseFailOn(textFlag(opts, 'failOn', '--fail-on') ?? 'high'),

@@ -3,7 +3,8 @@
 
 import { Command } from 'commander';
 import type { Inventory } from '../../core/types.js';
-import { addCollectorOptions, collectOptionsFrom } from '../collector-options.js';
+import { addCollectorOptions, addOrganizationOptions, collectOptionsFrom, organizationOptionsFrom } from '../collector-options.js';
+import { collectLive } from '../live.js';
 import { textFlag } from '../flags.js';
 import { interruption } from '../interrupt.js';
 import { formatInventory } from '../inventory-file.js';
@@ -36,11 +37,12 @@ export function collectCommand(): Command {
     .description('Read every Lightsail instance firewall (port states) into an inventory file; exit 3 if anything could not be read')
     .requiredOption('--out <file>', 'inventory file to write, or "-" for stdout (required)');
   addCollectorOptions(cmd);
+  addOrganizationOptions(cmd);
   cmd.action(async (opts: Record<string, unknown>) => {
     const out = textFlag(opts, 'out', '--out') ?? '-';
     const options = collectOptionsFrom(opts);
-    const { collectInventory } = await import('../../aws/collector.js'); // the SDK loads only when needed
-    const inventory = await collectInventory(options);
+    const organization = organizationOptionsFrom(opts, options);
+    const inventory = await collectLive(options, organization);
     interruption().throwIfRequested();
     if (out === '-') {
       const data = stdout();

@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { startEmulator } from '../../emulator/server.js';
 import { demoFleet } from '../../emulator/demo-fleet.js';
+import { DEMO_EXTERNAL_ID, DEMO_ROLE_NAME, demoOrganization } from '../../emulator/demo-org.js';
+import { UserInputError } from '../../core/errors.js';
 import { parseFormats, printOutcome, runAudit } from './audit.js';
 import { textFlag } from '../flags.js';
 import { formatInventory } from '../inventory-file.js';
@@ -22,7 +24,8 @@ export function demoCommand(): Command {
     .option('--out <dir>', 'report folder (default: reports)')
     .option('--format <list>', 'report files to write, comma-separated: json, sarif, markdown, text (default: all four)')
     .option('--now <iso-time>', 'evaluate exceptions as of this time (default: the real clock)')
-    .option('--save-inventory <file>', 'also write the demo fleet as an inventory file, to try `audit --input` and `emulator --inventory` with')
+    .option('--org', 'audit the bundled demo organization instead: 6 accounts in nested units, one suspended, one without the audit role, one with a denied region')
+    .option('--save-inventory <file>', 'also write the demo fleet as an inventory file, to try `audit --input` and `emulator --inventory` with (one account only)')
     .option('--quiet', 'print no progress and no summary; errors still go to stderr')
     .action(async (opts: Record<string, unknown>) => {
       const formats = parseFormats(textFlag(opts, 'format', '--format') ?? 'json,sarif,markdown,text');
@@ -30,26 +33,30 @@ export function demoCommand(): Command {
       const now = nowText !== undefined ? parseNow(nowText) : undefined;
       const quiet = opts['quiet'] === true;
       const saveTo = textFlag(opts, 'saveInventory', '--save-inventory');
+      const org = opts['org'] === true;
+      if (org && saveTo !== undefined) throw new UserInputError('--save-inventory writes the one-account demo fleet; use `portolan collect --org` against `portolan emulator --organization` for an organization inventory');
       const fleet = demoFleet();
       if (saveTo !== undefined) writeFileAtomic(saveTo, formatInventory(fleet));
-      const emulator = await startEmulator({ inventory: fleet, host: '127.0.0.1', port: 0 });
+      const emulator = await startEmulator(org ? { organization: demoOrganization(), host: '127.0.0.1', port: 0 } : { inventory: fleet, host: '127.0.0.1', port: 0 });
       try {
-        if (!quiet) stderr().line(`demo: Lightsail emulator serving the demo fleet at ${emulator.url}`);
+        if (!quiet) stderr().line(`demo: emulator serving the demo ${org ? 'organization (Organizations, STS and 6 accounts)' : 'fleet'} at ${emulator.url}`);
+        const collect = {
+          endpointUrl: emulator.url,
+          homeRegion: 'us-east-1',
+          credentials: () => Promise.resolve(DEMO_CREDENTIALS),
+          signal: interruption().signal,
+          ...(quiet ? {} : { onProgress: createProgressReporter(stderr()) }),
+        };
         const outcome = await runAudit({
           policy: textFlag(opts, 'policy', '--policy') ?? bundledPolicyPath('example-team'),
-          collect: {
-            endpointUrl: emulator.url,
-            homeRegion: 'us-east-1',
-            credentials: () => Promise.resolve(DEMO_CREDENTIALS),
-            signal: interruption().signal,
-            ...(quiet ? {} : { onProgress: createProgressReporter(stderr()) }),
-          },
+          collect,
+          ...(org ? { organization: { ...collect, roleName: DEMO_ROLE_NAME, externalId: DEMO_EXTERNAL_ID } } : {}),
           formats,
           outDir: textFlag(opts, 'out', '--out') ?? 'reports',
           failOn: 'none',
           failOnNew: false,
           ...(now ? { now } : {}),
-          category: 'portolan-demo',
+          category: org ? 'portolan-demo-org' : 'portolan-demo',
           quiet,
         });
         printOutcome(outcome, quiet);

@@ -1,0 +1,189 @@
+// An organization audit through the real AWS SDK (Organizations, STS,
+// Lightsail) against the emulator's organization mode: discovery, one role per
+// account, and every account accounted for.
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { collectOrganization, planAccounts, selectOrganizationAccounts, type OrganizationCollectOptions } from '../../src/aws/organization-collector.js';
+import { discoverAccounts } from '../../src/aws/organizations.js';
+import { createOrganizationsClient, CollectorRetryStrategy } from '../../src/aws/client.js';
+import { evaluate } from '../../src/core/evaluate.js';
+import type { Inventory } from '../../src/core/types.js';
+import { DEMO_ACCOUNTS, DEMO_EXTERNAL_ID, demoOrganization } from '../../src/emulator/demo-org.js';
+import type { AccountInventory, OrganizationSpec } from '../../src/emulator/organization-file.js';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/server.js';
+import { loadPolicy } from '../../src/policy/load.js';
+import { dummyCredentials, useOfflineAwsEnv } from './env.js';
+
+useOfflineAwsEnv();
+const policy = loadPolicy('rules/baseline.yaml');
+const NOW = new Date('2026-12-01T00:00:00Z');
+
+function options(url: string, extra: Partial<OrganizationCollectOptions> = {}): OrganizationCollectOptions {
+  return { endpointUrl: url, homeRegion: 'us-east-1', credentials: dummyCredentials, externalId: DEMO_EXTERNAL_ID, retryDelayBaseMs: 2, maxAttempts: 4, ...extra };
+}
+
+/** One account's inventory of the organization file as a one-account collection records it (a denied region lists nothing). */
+function accountInventory(spec: OrganizationSpec, id: string): Inventory {
+  const inv = spec.accounts.find((a) => a.id === id)?.inventory as AccountInventory;
+  const denied = new Set(inv.regions.filter((r) => r.status === 'error').map((r) => r.name));
+  return { version: 1, collectedAt: '2026-12-01T00:00:00Z', regions: inv.regions, instances: inv.instances.filter((i) => !denied.has(i.region)) };
+}
+
+const fingerprints = (inv: Inventory, accountId?: string): string[] =>
+  evaluate(policy, inv, { now: NOW })
+    .findings.filter((f) => accountId === undefined || f.instance.accountId === accountId)
+    .map((f) => `${f.fingerprint} ${f.suppressed}`)
+    .sort();
+
+describe('an organization audit against the emulator', () => {
+  let emulator: RunningEmulator;
+  let inventory: Inventory;
+  beforeAll(async () => {
+    emulator = await startEmulator({ organization: demoOrganization() });
+    inventory = await collectOrganization(options(emulator.url));
+  });
+  afterAll(() => emulator.close());
+
+  test('every account is accounted for: read, failed with its AWS code, or skipped', () => {
+    expect(inventory.accounts?.map((a) => [a.id, a.status, a.ouPath])).toEqual([
+      [DEMO_ACCOUNTS.management, 'ok', '/'],
+      [DEMO_ACCOUNTS.shop, 'ok', '/prod/shop'],
+      [DEMO_ACCOUNTS.data, 'ok', '/prod'],
+      [DEMO_ACCOUNTS.staging, 'ok', '/staging'],
+      [DEMO_ACCOUNTS.sandbox, 'error', '/sandbox'],
+      [DEMO_ACCOUNTS.legacy, 'skipped', '/'],
+    ]);
+    const sandbox = inventory.accounts?.find((a) => a.id === DEMO_ACCOUNTS.sandbox);
+    expect(sandbox?.error?.code).toBe('AccessDenied');
+    expect(inventory.accounts?.find((a) => a.id === DEMO_ACCOUNTS.legacy)).toMatchObject({ status: 'skipped', reason: 'not active (SUSPENDED)' });
+  });
+
+  test('findings per account equal the offline audit of that account alone (fingerprints included)', () => {
+    const spec = demoOrganization();
+    for (const id of [DEMO_ACCOUNTS.management, DEMO_ACCOUNTS.shop, DEMO_ACCOUNTS.data, DEMO_ACCOUNTS.staging]) {
+      expect(fingerprints(inventory, id)).toEqual(fingerprints(accountInventory(spec, id)));
+      if (id !== DEMO_ACCOUNTS.management) expect(fingerprints(inventory, id).length).toBeGreaterThan(0); // the management account is clean
+    }
+  });
+
+  test('coverage: the unassumable account makes it incomplete; the suspended one does not', () => {
+    const result = evaluate(policy, inventory, { now: NOW });
+    expect(result.coverage.complete).toBe(false);
+    expect(result.coverage.accounts?.filter((a) => a.status === 'error').map((a) => a.id)).toEqual([DEMO_ACCOUNTS.sandbox]);
+    const withoutSandbox = evaluate(policy, { ...inventory, accounts: inventory.accounts?.filter((a) => a.id !== DEMO_ACCOUNTS.sandbox), regions: inventory.regions.filter((r) => r.status === 'ok') }, { now: NOW });
+    expect(withoutSandbox.coverage.complete).toBe(true);
+  });
+
+  test('regions and instances carry their account; each account was read with its own role session', () => {
+    expect(inventory.instances.every((i) => typeof i.accountId === 'string' && i.arn?.split(':')[4] === i.accountId)).toBe(true);
+    expect(inventory.regions.every((r) => typeof r.accountId === 'string')).toBe(true);
+    for (const id of [DEMO_ACCOUNTS.shop, DEMO_ACCOUNTS.data]) expect(emulator.callCount({ service: 'lightsail', accountId: id })).toBeGreaterThan(0);
+    expect(emulator.callCount({ service: 'lightsail', accountId: DEMO_ACCOUNTS.legacy })).toBe(0);
+    expect(emulator.callCount({ service: 'sts', operation: 'AssumeRole' })).toBe(5);
+  });
+
+  test('--accounts as given: no Organizations call at all', async () => {
+    const before = emulator.callCount({ service: 'organizations' });
+    const inv = await collectOrganization(options(emulator.url, { accounts: [DEMO_ACCOUNTS.shop] }));
+    expect(emulator.callCount({ service: 'organizations' })).toBe(before);
+    expect(inv.accounts?.map((a) => [a.id, a.status])).toEqual([[DEMO_ACCOUNTS.shop, 'ok']]);
+  });
+
+  test('--ou keeps the accounts under a unit, recursively; --exclude-accounts lists the excluded as skipped', async () => {
+    const plan = await selectOrganizationAccounts(options(emulator.url, { ous: ['ou-root-prod0001'], excludeAccounts: [DEMO_ACCOUNTS.data] }));
+    expect(plan.map((a) => [a.id, a.skipped ?? 'audit'])).toEqual([
+      [DEMO_ACCOUNTS.shop, 'audit'],
+      [DEMO_ACCOUNTS.data, 'excluded by --exclude-accounts'],
+    ]);
+    await expect(selectOrganizationAccounts(options(emulator.url, { ous: ['ou-root-nope0001'] }))).rejects.toThrow(/OrganizationalUnitNotFound: no root or unit ou-root-nope0001/);
+  });
+});
+
+describe('discovery and credentials under stress', () => {
+  test('throttled Organizations and STS, empty pages with a NextToken: nothing is lost', async () => {
+    const spec: OrganizationSpec = {
+      ...demoOrganization(),
+      faults: {
+        organizations: { rateLimit: { requestsPerSecond: 20, burst: 2 }, emptyPages: true },
+        sts: { rateLimit: { requestsPerSecond: 10, burst: 1 } },
+      },
+    };
+    const emulator = await startEmulator({ organization: spec });
+    try {
+      const inv = await collectOrganization(options(emulator.url, { accountConcurrency: 6 }));
+      expect(inv.accounts?.map((a) => a.status)).toEqual(['ok', 'ok', 'ok', 'ok', 'error', 'skipped']);
+      expect(emulator.callCount({ outcome: 'TooManyRequestsException' }) + emulator.callCount({ outcome: 'Throttling' })).toBeGreaterThan(0);
+      const calm = await startEmulator({ organization: demoOrganization() });
+      try {
+        const reference = await collectOrganization(options(calm.url));
+        expect(fingerprints(inv)).toEqual(fingerprints(reference));
+      } finally {
+        await calm.close();
+      }
+    } finally {
+      await emulator.close();
+    }
+  }, 60_000);
+
+  test('member credentials that expire are refreshed: a short-lived session still reads the whole account', async () => {
+    const emulator = await startEmulator({ organization: demoOrganization(), credentialLifetimeSeconds: 1 });
+    try {
+      const inv = await collectOrganization(options(emulator.url, { accounts: [DEMO_ACCOUNTS.shop] }));
+      expect(inv.accounts?.[0]?.status).toBe('ok');
+      expect(inv.instances.filter((i) => i.status === undefined || i.status === 'ok').length).toBe(inv.instances.length);
+      expect(emulator.callCount({ service: 'sts', operation: 'AssumeRole' })).toBeGreaterThan(1);
+    } finally {
+      await emulator.close();
+    }
+  });
+
+  test('discovery denied: one error naming the caller, nothing collected', async () => {
+    const spec = demoOrganization();
+    spec.organization.deniedOperations = ['*'];
+    const emulator = await startEmulator({ organization: spec });
+    try {
+      await expect(collectOrganization(options(emulator.url))).rejects.toThrow(
+        /^cannot list the organization's accounts: AccessDeniedException: .*; the caller is arn:aws:iam::111111111111:user\/auditor \(account 111111111111\)\. Run from the management account/,
+      );
+      expect(emulator.callCount({ service: 'lightsail' })).toBe(0);
+    } finally {
+      await emulator.close();
+    }
+  });
+
+  test('an answer without its list is an error, not an empty organization', async () => {
+    const send = async (): Promise<object> => Promise.resolve({});
+    const client = createOrganizationsClient({
+      region: 'us-east-1',
+      credentials: dummyCredentials,
+      retryStrategy: new CollectorRetryStrategy({ maxAttempts: 1, mode: 'standard', baseDelayMs: 1, maxDelayMs: 1, throttleBaseDelayMs: 1, throttleMaxDelayMs: 1, throttleBudgetMs: 1 }),
+      maxAttempts: 1,
+      maxSockets: 1,
+      requestTimeoutMs: 1000,
+    });
+    client.send = send;
+    await expect(discoverAccounts(client)).rejects.toThrow('ListAccounts answered without a Accounts list');
+  });
+});
+
+describe('planAccounts', () => {
+  const found = [
+    { id: '111111111111', state: 'ACTIVE', name: 'a' },
+    { id: '222222222222', state: 'SUSPENDED' },
+    { id: '333333333333', state: 'PENDING_CLOSURE' },
+    { id: '444444444444', state: 'ACTIVE' },
+  ];
+  const discover = () => Promise.resolve(found);
+  test.each<[string, Parameters<typeof planAccounts>[0], Array<[string, string]>]>([
+    ['everything discovered', {}, [['111111111111', 'audit'], ['222222222222', 'not active (SUSPENDED)'], ['333333333333', 'not active (PENDING_CLOSURE)'], ['444444444444', 'audit']]],
+    ['--exclude-accounts', { excludeAccounts: ['444444444444'] }, [['111111111111', 'audit'], ['222222222222', 'not active (SUSPENDED)'], ['333333333333', 'not active (PENDING_CLOSURE)'], ['444444444444', 'excluded by --exclude-accounts']]],
+    ['--accounts as given (no discovery)', { accounts: ['999999999999'] }, [['999999999999', 'audit']]],
+    ['--ou with --accounts narrows the discovered set', { ous: ['ou-x-y'], accounts: ['444444444444'] }, [['444444444444', 'audit']]],
+  ])('%s', async (_label, selection, plan) => {
+    expect((await planAccounts(selection, discover)).map((a) => [a.id, a.skipped ?? 'audit'])).toEqual(plan);
+  });
+
+  test('no account left to audit is an error, never an empty clean run', async () => {
+    await expect(planAccounts({ excludeAccounts: ['111111111111', '444444444444'] }, discover)).rejects.toThrow('no account to audit: every account selected is skipped');
+    await expect(planAccounts({ ous: ['ou-x-y'], accounts: ['555555555555'] }, discover)).rejects.toThrow('--accounts: 555555555555 is not in the organization under --ou');
+  });
+});
