@@ -55,7 +55,15 @@ export interface CollectOptions {
   now?: () => Date;
   /** Ctrl-C: stops the collection (queued reads are dropped, calls in flight aborted) and rejects with the signal's reason. */
   signal?: AbortSignal;
+  /**
+   * `port-states` (default): GetInstancePortStates per instance, the effective
+   * firewall, compared with the listing for drift. `listing`: the firewall as
+   * GetInstances lists it (20 instances a call), no per-instance call.
+   */
+  portSource?: PortSource;
 }
+
+export type PortSource = 'port-states' | 'listing';
 
 export interface CollectProgress {
   regionsTotal: number;
@@ -136,6 +144,7 @@ export async function collectInventory(options: CollectOptions): Promise<Invento
   const requestTimeoutMs = positiveInt(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, 'requestTimeoutMs');
   const now = options.now ?? (() => new Date());
   const signal = options.signal;
+  const portSource = options.portSource ?? 'port-states';
   // Every call in flight listens to the signal: far more than Node's default of 10.
   if (signal) setMaxListeners(0, signal);
   const collectedAt = now().toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -213,11 +222,16 @@ export async function collectInventory(options: CollectOptions): Promise<Invento
       try {
         await listInstances(client, (page) => {
           for (const raw of page) {
-            const instance = pickInstance(raw, region);
+            const instance = pickInstance(raw, region, portSource);
             if (instance.name !== '' && names.has(instance.name)) continue; // repeated across pages
             names.add(instance.name);
             instances.push(instance);
             progress.instancesListed += 1;
+            if (portSource === 'listing') {
+              progress.instancesDone += 1;
+              if (instance.status === 'error') progress.instancesFailed += 1;
+              continue;
+            }
             reads.push(
               limit(() => readPortStates(client, instance, signal)).then(() => {
                 progress.instancesDone += 1;
@@ -258,7 +272,9 @@ export async function collectInventory(options: CollectOptions): Promise<Invento
         },
       });
     }
-    return { version: 1, collectedAt, regions, instances: results.flatMap((r) => r.instances) };
+    const inventory: Inventory = { version: 1, collectedAt, regions, instances: results.flatMap((r) => r.instances) };
+    if (portSource === 'listing') inventory.portSource = 'listing';
+    return inventory;
   } finally {
     for (const client of clients.values()) client.destroy();
   }
@@ -342,16 +358,42 @@ function setFailure(instance: InventoryInstance, error: ErrorInfo): void {
 }
 
 /** The inventory fields of a listed instance, in a fixed order; absent fields stay absent. */
-function pickInstance(raw: Instance, region: string): InventoryInstance {
+/**
+ * The inventory fields of a listed instance, in a fixed order; absent fields
+ * stay absent. The firewall as the listing shows it (`networking.ports`) is
+ * kept raw as `listedPorts`: by default it is compared with the port states
+ * (drift); with `--port-source listing` it is the port states.
+ */
+function pickInstance(raw: Instance, region: string, portSource: PortSource): InventoryInstance {
   const instance: InventoryInstance = { name: typeof raw.name === 'string' ? raw.name : '', region };
-  if (raw.arn !== undefined) instance.arn = raw.arn;
-  if (raw.tags !== undefined) instance.tags = raw.tags.map((t) => withoutUndefined(t) as Tag);
-  if (raw.publicIpAddress !== undefined) instance.publicIpAddress = raw.publicIpAddress;
-  if (raw.ipv6Addresses !== undefined) instance.ipv6Addresses = [...raw.ipv6Addresses];
+  if (typeof raw.arn === 'string') instance.arn = raw.arn;
+  if (Array.isArray(raw.tags)) instance.tags = raw.tags.map((t) => withoutUndefined(t) as Tag);
+  if (typeof raw.publicIpAddress === 'string') instance.publicIpAddress = raw.publicIpAddress;
+  if (Array.isArray(raw.ipv6Addresses)) instance.ipv6Addresses = [...raw.ipv6Addresses];
+  const listed: unknown = raw.networking?.ports;
+  const listedOk = Array.isArray(listed) && listed.every(isRecord);
+  if (listedOk) instance.listedPorts = (listed as unknown[]).map((p) => withoutUndefined(p) as RawPortState);
   if (instance.name === '') {
     setFailure(instance, { code: 'MalformedResponse', message: `GetInstances returned an instance without a name in ${region}` });
+  } else if (portSource === 'listing') {
+    // The listing is the only view read: without it, nothing of this instance's firewall is known.
+    if (!instance.listedPorts) setFailure(instance, { code: 'MalformedResponse', message: `GetInstances listed ${instance.name} without a networking.ports list` });
+    else instance.portStates = portStatesOfListing(instance.listedPorts);
   }
   return instance;
+}
+
+/** What the listing shows, as port states: each listed inbound entry is an open state. */
+export function portStatesOfListing(listed: readonly RawPortState[]): RawPortState[] {
+  return listed
+    .filter((p) => p['accessDirection'] === undefined || p['accessDirection'] === 'inbound')
+    .map((p) => {
+      const state: RawPortState = { fromPort: p.fromPort, toPort: p.toPort, protocol: p.protocol, state: 'open' };
+      if (p.cidrs !== undefined) state.cidrs = p.cidrs;
+      if (p.ipv6Cidrs !== undefined) state.ipv6Cidrs = p.ipv6Cidrs;
+      if (p.cidrListAliases !== undefined) state.cidrListAliases = p.cidrListAliases;
+      return state;
+    });
 }
 
 /** Drops keys whose value is undefined (the SDK adds them), recursively; everything else is kept as returned. */

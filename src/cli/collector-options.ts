@@ -25,6 +25,7 @@ export function addCollectorOptions(cmd: Command): Command {
     .option('--profile <name>', 'AWS shared config profile (default: the SDK\'s credential chain)')
     .option('--role-arn <arn>', 'assume this IAM role first, session name portolan-audit (default: none)')
     .option('--external-id <id>', 'external id for --role-arn (default: none)')
+    .option('--port-source <source>', 'port-states: GetInstancePortStates for every instance, the effective firewall, checked against the listing; listing: only the firewall GetInstances lists, 20 instances a call, for fleets where the call budget matters (default: port-states)')
     .option('--quiet', 'print no progress and no summary; errors still go to stderr');
 }
 
@@ -113,6 +114,11 @@ export function collectOptionsFrom(opts: Record<string, unknown>): CollectOption
   if (externalId !== undefined) {
     if (roleArn === undefined && opts['org'] !== true) throw new UserInputError('--external-id needs --role-arn or --org');
     if (opts['org'] !== true) out.externalId = externalId;
+  }
+  const portSource = text(opts, 'portSource');
+  if (portSource !== undefined) {
+    if (portSource !== 'port-states' && portSource !== 'listing') throw new UserInputError(`--port-source: ${quote(portSource)} is not port-states or listing`);
+    out.portSource = portSource;
   }
   if (!opts['quiet']) out.onProgress = createProgressReporter(stderr());
   out.signal = interruption().signal;

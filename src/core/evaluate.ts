@@ -4,6 +4,7 @@
 // but the findings and the coverage is held.
 
 import { CoverageTally } from './coverage.js';
+import { portDrift } from './drift.js';
 import { applyExceptions } from './exceptions.js';
 import { FindingCollector, type InstanceFacts, type StateMemo } from './findings.js';
 import { createStateNormalizer, type SharedState } from './normalize.js';
@@ -83,6 +84,10 @@ export class FleetAudit {
       return;
     }
     this.coverage.scannedInstance(ref);
+    if (Array.isArray(inst.listedPorts)) {
+      const drift = portDrift(inst.listedPorts, inst.portStates);
+      if (drift !== undefined) this.diagnostics.push({ level: 'warning', code: 'port-drift', message: drift, instance: ref });
+    }
     const unreadable = this.evaluateStates(inst, ref, inst.portStates);
     if (unreadable !== undefined) this.coverage.scannedBecameFailed(ref, { code: 'UnreadablePortState', message: unreadable });
   }

@@ -390,4 +390,6 @@ export interface ReportMeta {
   source: string;
   /** SARIF automationDetails category, e.g. "portolan/prod-account". */
   category?: string;
+  /** Which view of the firewall was judged: GetInstancePortStates (default) or the GetInstances listing. */
+  portSource?: 'port-states' | 'listing';
 }

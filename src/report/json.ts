@@ -141,6 +141,7 @@ export function* jsonReport(result: AuditResult, meta: ReportMeta): Generator<st
     generatedAt: meta.generatedAt,
     tool: { name: meta.toolName, version: meta.toolVersion },
     source: meta.source,
+    ...(meta.portSource !== undefined ? { portSource: meta.portSource } : {}),
     policy: { path: result.policy.path, rules: result.policy.rules.map(ruleJson) },
     coverage,
     summary: {

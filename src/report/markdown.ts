@@ -145,7 +145,8 @@ function headerSection(result: AuditResult, meta: ReportMeta): string[] {
     '',
     `Policy ${esc(result.policy.path)} · source ${esc(meta.source)} · ${accounts}` +
       `${plural(c.instances, 'instance')} in ${plural(c.regions.length, 'region')} · ` +
-      `generated ${esc(meta.generatedAt)} by Portolan ${esc(meta.toolVersion)}`,
+      `generated ${esc(meta.generatedAt)} by Portolan ${esc(meta.toolVersion)}` +
+      (meta.portSource === 'listing' ? ' · ports as GetInstances lists them (`--port-source listing`), not GetInstancePortStates' : ''),
     '',
   ];
   if (!c.complete) {

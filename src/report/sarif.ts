@@ -312,6 +312,7 @@ function buildLog(result: AuditResult, meta: ReportMeta, kept: Finding[], cutNot
     columnKind: 'utf16CodeUnits',
     properties: {
       source: meta.source,
+      ...(meta.portSource !== undefined ? { portSource: meta.portSource } : {}),
       policy: result.policy.path,
       coverageComplete: result.coverage.complete,
       ...(result.fixed ? { fixedSinceBaseline: result.fixed.length } : {}),

@@ -51,6 +51,7 @@ function headerLines(result: AuditResult, meta: ReportMeta, paint: Paint): strin
     `Portolan ${clean(meta.toolVersion)}: policy ${clean(result.policy.path)}, source ${clean(meta.source)}, ` +
       `${accounts}${plural(c.instances, 'instance')} in ${plural(c.regions.length, 'region')}`,
   ];
+  if (meta.portSource === 'listing') lines.push('Port source: the GetInstances listing (--port-source listing), not GetInstancePortStates');
   const counts = SEVERITIES.map((s) => {
     const n = result.summary.bySeverity[s];
     const part = `${n} ${s}`;

@@ -70,3 +70,8 @@ export function bigFleet(regions: number, perRegion: number): Inventory {
   for (const region of names) for (let k = 0; k < perRegion; k++) instances.push(liveInstance(`i-${k}`, region, i++));
   return { version: 1, collectedAt: '2026-11-25T12:00:00Z', regions: names.map((name) => ({ name, status: 'ok' })), instances };
 }
+
+/** The inventory without the recorded GetInstances listing: what the emulator was given, to compare with what was collected. */
+export function withoutListedPorts(inventory: Inventory): Inventory {
+  return { ...inventory, instances: inventory.instances.map(({ listedPorts: _listed, ...rest }) => rest) };
+}

@@ -62,12 +62,21 @@ export function auditExitCode(result: AuditResult, failOn: FailOn, failOnNew: bo
   return result.coverage.complete ? EXIT.clean : EXIT.incomplete;
 }
 
-async function readFleet(p: AuditParams, audit: FleetAudit): Promise<string> {
-  if (p.inputPaths && p.inputPaths.length > 0) return (await readInputs(p.inputPaths, audit, p.expectAccountsPath)).source;
-  audit.addInventory(await collectLive(p.collect ?? {}, p.organization));
+interface FleetSource {
+  source: string;
+  portSource: 'port-states' | 'listing';
+}
+
+async function readFleet(p: AuditParams, audit: FleetAudit): Promise<FleetSource> {
+  if (p.inputPaths && p.inputPaths.length > 0) {
+    const read = await readInputs(p.inputPaths, audit, p.expectAccountsPath);
+    return { source: read.source, portSource: read.portSource === 'listing' ? 'listing' : 'port-states' };
+  }
+  const inventory = await collectLive(p.collect ?? {}, p.organization);
+  audit.addInventory(inventory);
   interruption().throwIfRequested();
   const where = p.collect?.endpointUrl !== undefined ? ` (${redactUrl(p.collect.endpointUrl)})` : '';
-  return `${p.organization ? 'live organization' : 'live'}${where}`;
+  return { source: `${p.organization ? 'live organization' : 'live'}${where}`, portSource: inventory.portSource === 'listing' ? 'listing' : 'port-states' };
 }
 
 export async function runAudit(p: AuditParams): Promise<AuditOutcome> {
@@ -79,7 +88,7 @@ export async function runAudit(p: AuditParams): Promise<AuditOutcome> {
   const now = p.now ?? new Date();
 
   const audit = new FleetAudit(policy, { now });
-  const source = await readFleet(p, audit);
+  const { source, portSource } = await readFleet(p, audit);
   let result = audit.finish();
   if (baseline) result = applyBaseline(result, baseline);
 
@@ -89,6 +98,7 @@ export async function runAudit(p: AuditParams): Promise<AuditOutcome> {
     toolVersion: TOOL_VERSION,
     informationUri: INFORMATION_URI,
     source,
+    portSource,
     ...(p.category !== undefined ? { category: p.category } : {}),
   };
   const files = p.formats.flatMap((f) => reportFiles(f, result, meta));
