@@ -91,7 +91,7 @@ describe('audit.yml', () => {
     const { steps } = load('audit.yml');
     const names = steps.map((s) => s.uses?.split('@')[0] ?? s.name ?? s.run ?? '');
     const audit = steps.find((s) => s.run?.includes('npx portolan audit'))!;
-    expect(audit.run).toContain('--policy rules/baseline.yaml');
+    expect(audit.run).toContain('--policy baseline ');
     expect(audit.run).toContain('--format json,sarif,markdown');
     expect(audit.run).toContain('--out reports');
     expect(audit.run).toContain('--category');
