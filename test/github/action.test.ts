@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Log } from 'sarif';
+import { parse } from 'yaml';
 import type { Inventory } from '../../src/core/types.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/server.js';
 import { CLI, isolatedEnv, readReport, REPO } from '../cli/run-cli.js';
@@ -98,6 +99,50 @@ describe('action.yml contract', () => {
     expect(find).toContain('prefix="$RUNNER_TEMP/portolan-$PORTOLAN_VERSION"');
     expect(find).toMatch(/\(cd "\$prefix" && npm install [^\n]*--no-save[^\n]*--ignore-scripts "portolan@\$PORTOLAN_VERSION"\)/);
     expect(find.match(/\bnpm (install|i|ci|exec|link|update)\b/g)).toHaveLength(1);
+  });
+});
+
+describe('the README\'s workflow using the action', () => {
+  const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+  const block = /<!-- action-workflow:start -->\n```yaml\n([\s\S]*?)```\n<!-- action-workflow:end -->/.exec(readme)?.[1] ?? '';
+  interface Step { id?: string; uses?: string; if?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string> }
+  const workflow = parse(block) as { permissions: Record<string, string>; jobs: Record<string, { steps: Step[] }> };
+  const steps = Object.values(workflow.jobs)[0]?.steps ?? [];
+
+  test('is a valid GitHub workflow', () => {
+    expect(block).not.toBe('');
+    expect(validator.validateWorkflow(block).errors).toEqual([]);
+  });
+
+  test('gives the action only declared inputs and reads only declared outputs', () => {
+    const step = steps.find((s) => s.uses === 'portolan-dev/portolan@v1')!;
+    expect(Object.keys(step.with ?? {}).every((k) => k in action.inputs)).toBe(true);
+    const read = [...block.matchAll(/steps\.portolan\.outputs\.([a-z-]+)/g)].map((m) => m[1]!);
+    expect(new Set(read)).toEqual(new Set(['sarif-file', 'markdown-file', 'report-dir', 'exit-code', 'findings']));
+    expect(read.every((name) => name in action.outputs)).toBe(true);
+  });
+
+  test('OIDC, then the action, then SARIF, summary and artifact even after findings, and the verdict last', () => {
+    expect(workflow.permissions).toEqual({ 'id-token': 'write', 'security-events': 'write', 'contents': 'read' });
+    const index = (uses: string): number => steps.findIndex((s) => s.uses?.startsWith(uses));
+    const order = ['aws-actions/configure-aws-credentials@', 'portolan-dev/portolan@', 'github/codeql-action/upload-sarif@', 'actions/upload-artifact@'].map(index);
+    expect(order.every((i) => i >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    const summary = steps.findIndex((s) => s.run?.includes('>> "$GITHUB_STEP_SUMMARY"'));
+    expect(summary).toBeGreaterThan(index('portolan-dev/portolan@'));
+    for (const step of steps.slice(index('portolan-dev/portolan@') + 1)) expect(step.if).toMatch(/^always\(\)/);
+    const sarif = steps[index('github/codeql-action/upload-sarif@')]!;
+    expect(sarif.with).toMatchObject({ sarif_file: '${{ steps.portolan.outputs.sarif-file }}', category: expect.any(String), 'wait-for-processing': true });
+    const last = steps.at(-1)!;
+    expect(last.env?.['AUDIT_EXIT_CODE']).toBe('${{ steps.portolan.outputs.exit-code }}');
+    expect(last.run).toContain('exit "$code"');
+    // Outputs reach run: through env only, as in the action itself.
+    for (const step of steps) expect(step.run ?? '').not.toContain('${{');
+  });
+
+  test('documents every input and output', () => {
+    for (const name of Object.keys(action.inputs)) expect(readme).toContain(`| \`${name}\` |`);
+    for (const name of Object.keys(action.outputs)) expect(readme).toMatch(new RegExp(`\\| [^|\\n]*\`${name}\``));
   });
 });
 
