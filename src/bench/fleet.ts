@@ -63,3 +63,39 @@ export function syntheticFleet(instances: number, statesPerInstance = 8, seed = 
   }
   return { version: 1, collectedAt: '2026-11-25T12:00:00Z', regions: REGIONS.map((name) => ({ name, status: 'ok' as const })), instances: list };
 }
+
+/**
+ * A findings-heavy fleet, as Lightsail fleets are by default (SSH is open to
+ * the world on a new instance): world SSH on most instances, RDP on the
+ * Windows ones, and a share of states whose source is an address of its own,
+ * so caches help little. About 3.3 findings an instance with the baseline pack.
+ */
+export function findingsHeavyFleet(instances: number, seed = 7, accountId = '111122223333', regionCount = REGIONS.length): Inventory {
+  const rand = mulberry32(seed);
+  const regions = REGIONS.slice(0, Math.max(1, Math.min(regionCount, REGIONS.length)));
+  const world: Pick<RawPortState, 'cidrs' | 'ipv6Cidrs' | 'cidrListAliases'> = { cidrs: ['0.0.0.0/0'], ipv6Cidrs: ['::/0'], cidrListAliases: [] };
+  const list: InventoryInstance[] = [];
+  for (let i = 0; i < instances; i++) {
+    const region = regions[i % regions.length] as string;
+    const portStates: RawPortState[] = [
+      { fromPort: 80, toPort: 80, protocol: 'tcp', state: 'open', ...world },
+      { fromPort: 443, toPort: 443, protocol: 'tcp', state: 'open', ...world },
+    ];
+    if (rand() < 0.9) portStates.push({ fromPort: 22, toPort: 22, protocol: 'tcp', state: 'open', ...world });
+    else portStates.push({ fromPort: 22, toPort: 22, protocol: 'tcp', state: 'open', cidrs: ['10.0.0.0/8'], ipv6Cidrs: [], cidrListAliases: ['lightsail-connect'] });
+    if (rand() < 0.2) portStates.push({ fromPort: 3389, toPort: 3389, protocol: 'tcp', state: 'open', cidrs: ['0.0.0.0/0'], ipv6Cidrs: [], cidrListAliases: [] });
+    if (rand() < 0.5) portStates.push({ fromPort: 8080, toPort: 8080, protocol: 'tcp', state: 'open', cidrs: [uniqueV4(rand)], ipv6Cidrs: [], cidrListAliases: [] });
+    if (rand() < 0.3) portStates.push({ fromPort: 5432, toPort: 5432, protocol: 'tcp', state: 'open', cidrs: [uniqueV4(rand)], ipv6Cidrs: rand() < 0.5 ? [uniqueV6(rand)] : [], cidrListAliases: [] });
+    if (rand() < 0.5) portStates.push({ fromPort: 8, toPort: -1, protocol: 'icmp', state: 'open', cidrs: ['0.0.0.0/0'], ipv6Cidrs: [], cidrListAliases: [] });
+    list.push({
+      name: `web-${i.toString(36)}`,
+      region,
+      arn: `arn:aws:lightsail:${region}:${accountId}:Instance/${i.toString(16).padStart(8, '0')}-0000-4000-8000-${accountId}`,
+      tags: [{ key: 'env', value: rand() < 0.7 ? 'prod' : 'dev' }],
+      publicIpAddress: `203.0.113.${i % 256}`,
+      ipv6Addresses: [],
+      portStates,
+    });
+  }
+  return { version: 1, collectedAt: '2026-11-25T12:00:00Z', regions: regions.map((name) => ({ name, status: 'ok' as const })), instances: list };
+}

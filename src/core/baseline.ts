@@ -3,7 +3,7 @@
 // (`--baseline previous.json --fail-on-new`). Pure: the CLI reads the file.
 
 import { UserInputError } from './errors.js';
-import { severityRank } from './order.js';
+import { knownSorted, markSorted, severityRank } from './order.js';
 import { showValue } from './text.js';
 import { SEVERITIES } from './types.js';
 import type { AuditResult, Finding, Severity } from './types.js';
@@ -203,6 +203,7 @@ export function applyBaseline(result: AuditResult, baseline: Baseline): AuditRes
     present.add(f.fingerprint);
     return { ...f, baselineState: baselineStateOf(f, baseline.fingerprints.get(f.fingerprint)) };
   });
+  if (knownSorted(result.findings)) markSorted(findings); // the same order
   const fixed = [...baseline.fingerprints.values()].filter((f) => !present.has(f.fingerprint)).sort(compareFixed);
   return { ...result, findings, fixed };
 }

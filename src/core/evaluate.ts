@@ -8,7 +8,7 @@ import { portDrift } from './drift.js';
 import { applyExceptions } from './exceptions.js';
 import { FindingCollector, type InstanceFacts, type StateMemo } from './findings.js';
 import { createStateNormalizer, type SharedState } from './normalize.js';
-import { compareFindings } from './order.js';
+import { sortFindings } from './order.js';
 import { inScope } from './scope.js';
 import type {
   AuditResult,
@@ -53,7 +53,7 @@ export class FleetAudit {
     private readonly policy: Policy,
     private readonly options: EvaluateOptions,
   ) {
-    this.collector = new FindingCollector(policy.rules);
+    this.collector = new FindingCollector(policy.rules, policy.exceptions.length > 0);
     this.normalize = createStateNormalizer(() => this.collector.newMemo());
   }
 
@@ -98,8 +98,8 @@ export class FleetAudit {
     const applicable = this.applicable;
     applicable.length = 0;
     for (let i = 0; i < rules.length; i++) if (inScope(rules[i]?.scope, inst)) applicable.push(i);
-    const facts: InstanceFacts = { ref, tags: Array.isArray(inst.tags) ? inst.tags : undefined };
-    const key = `${ref.accountId ?? ''}\0${ref.region}\0${ref.name}`;
+    const facts: InstanceFacts = { ref, tags: Array.isArray(inst.tags) ? inst.tags : undefined, prefix: `${ref.name} (${ref.region}): ` };
+    this.collector.beginInstance(ref);
     let unreadable: string | undefined;
     for (let si = 0; si < states.length; si++) {
       const raw = states[si];
@@ -111,7 +111,7 @@ export class FleetAudit {
       const { state, diagnostics } = shared.result;
       for (const d of diagnostics) this.diagnostics.push({ ...d, instance: ref });
       if (shared.result.unreadable !== undefined) unreadable ??= shared.result.unreadable;
-      if (state.open && applicable.length > 0) this.collector.addState(facts, key, raw, state, shared.memo, applicable);
+      if (state.open && applicable.length > 0) this.collector.addState(facts, raw, state, shared.memo, applicable);
     }
     return unreadable;
   }
@@ -122,8 +122,9 @@ export class FleetAudit {
       if (name !== undefined) ref.accountName = name;
     }
     const coverage = this.coverage.finish();
-    const { findings, reports } = applyExceptions(this.collector.pending, this.policy.exceptions, this.options.now.getTime(), this.diagnostics);
-    findings.sort(compareFindings);
+    const findings = this.collector.findings;
+    const reports = applyExceptions(findings, this.collector.facts ?? [], this.policy.exceptions, this.options.now.getTime(), this.diagnostics);
+    sortFindings(findings);
     return {
       policy: {
         path: this.policy.path,

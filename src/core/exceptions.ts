@@ -3,7 +3,7 @@
 // one that matched nothing is unused. Findings become final here: a
 // suppressed finding carries its suppression, an open one none.
 
-import { fingerprintOf, type PendingFinding } from './findings.js';
+import { evaluatedPortRange, type InstanceFacts } from './findings.js';
 import { rangeCovered } from './match.js';
 import { inScope } from './scope.js';
 import type { Diagnostic, ExceptionReport, Finding, PolicyException } from './types.js';
@@ -18,12 +18,13 @@ export function isExpired(ex: PolicyException, now: number): boolean {
   return ex.expires !== undefined && now >= expiryInstant(ex.expires);
 }
 
-function exceptionMatches(ex: PolicyException, p: PendingFinding): boolean {
-  if (!ex.rules.includes('*') && !ex.rules.includes(p.rule.id)) return false;
-  if (!inScope(ex, { name: p.instance.ref.name, region: p.instance.ref.region, tags: p.instance.tags })) return false;
+function exceptionMatches(ex: PolicyException, f: Finding, facts: InstanceFacts): boolean {
+  if (!ex.rules.includes('*') && !ex.rules.includes(f.ruleId)) return false;
+  if (!inScope(ex, { name: facts.ref.name, region: facts.ref.region, tags: facts.tags })) return false;
   if (ex.ports) {
-    if (!p.portRange) return false; // ICMP findings have no port range
-    if (!rangeCovered(p.portRange, ex.ports)) return false;
+    const range = evaluatedPortRange(f.portState);
+    if (!range) return false; // ICMP findings have no port range
+    if (!rangeCovered(range, ex.ports)) return false;
   }
   return true;
 }
@@ -32,25 +33,17 @@ export function exceptionLabel(ex: { position: { file: string; line: number; col
   return `exception at ${ex.position.file}:${ex.position.line}:${ex.position.col} (rules ${ex.rules.join(', ')}: "${ex.reason}")`;
 }
 
-function toFinding(p: PendingFinding, by: PolicyException | undefined): Finding {
-  const facts = {
-    ruleId: p.rule.id,
-    severity: p.rule.severity,
-    instance: p.instance.ref,
-    portState: { protocol: p.protocol, fromPort: p.fromPort, toPort: p.toPort, cidrs: p.cidrs, ipv6Cidrs: p.ipv6Cidrs, cidrListAliases: p.cidrListAliases },
-    message: p.message,
-    fingerprint: fingerprintOf(p.rule.id, p.instance.ref, p.protocol, p.fromPort, p.toPort),
-  };
-  if (!by) return { ...facts, suppressed: false };
-  return { ...facts, suppressed: true, suppression: by.expires !== undefined ? { reason: by.reason, expires: by.expires } : { reason: by.reason } };
+/** Marks an open finding suppressed, in place: its suppression comes with it. */
+function suppress(f: Finding, by: PolicyException): void {
+  Object.assign(f, { suppressed: true, suppression: by.expires !== undefined ? { reason: by.reason, expires: by.expires } : { reason: by.reason } });
 }
 
-export interface ExceptionOutcome {
-  findings: Finding[];
-  reports: ExceptionReport[];
-}
-
-export function applyExceptions(pending: readonly PendingFinding[], exceptions: readonly PolicyException[], now: number, diagnostics: Diagnostic[]): ExceptionOutcome {
+/**
+ * Suppresses, in place, the findings an active exception covers; `facts[i]`
+ * is what finding i's instance looks like to a scope. Returns each
+ * exception's report.
+ */
+export function applyExceptions(findings: readonly Finding[], facts: readonly InstanceFacts[], exceptions: readonly PolicyException[], now: number, diagnostics: Diagnostic[]): ExceptionReport[] {
   const expired = exceptions.map((ex) => isExpired(ex, now));
   const reports: ExceptionReport[] = exceptions.map((ex) => ({
     rules: ex.rules,
@@ -61,12 +54,13 @@ export function applyExceptions(pending: readonly PendingFinding[], exceptions: 
     suppressed: 0,
     matchedAfterExpiry: 0,
   }));
-  const findings: Finding[] = [];
-  for (const p of pending) {
+  for (let fi = 0; fi < findings.length && exceptions.length > 0; fi++) {
+    const f = findings[fi] as Finding;
+    const instance = facts[fi] as InstanceFacts;
     let by: PolicyException | undefined;
     for (let i = 0; i < exceptions.length; i++) {
       const ex = exceptions[i] as PolicyException;
-      if (!exceptionMatches(ex, p)) continue;
+      if (!exceptionMatches(ex, f, instance)) continue;
       const report = reports[i] as ExceptionReport;
       if (expired[i]) {
         report.matchedAfterExpiry++;
@@ -75,7 +69,7 @@ export function applyExceptions(pending: readonly PendingFinding[], exceptions: 
       report.suppressed++;
       by ??= ex;
     }
-    findings.push(toFinding(p, by));
+    if (by) suppress(f, by);
   }
   exceptions.forEach((ex, i) => {
     const report = reports[i] as ExceptionReport;
@@ -89,7 +83,7 @@ export function applyExceptions(pending: readonly PendingFinding[], exceptions: 
       diagnostics.push({ level: 'warning', code: 'unused-exception', message: `${exceptionLabel(ex)} suppressed nothing` });
     }
   });
-  return { findings, reports };
+  return reports;
 }
 
 /** Exceptions that expire within this many days get a warning from `validate`. */

@@ -9,7 +9,7 @@
 import { hash } from 'node:crypto';
 import { allowListText, sourcesText, trafficText } from './describe.js';
 import { allowCovers, EVERY_PORT, matchesSource, matchesTraffic } from './match.js';
-import type { InstanceRef, IntRange, NormalizedState, RawPortState, Rule, Tag } from './types.js';
+import type { Finding, InstanceRef, IntRange, NormalizedState, RawPortState, Rule, Tag } from './types.js';
 
 export function fingerprintOf(ruleId: string, instance: InstanceRef, protocol: string, from: number | null, to: number | null): string {
   const who = instance.arn ?? `${instance.region}/${instance.name}`;
@@ -20,21 +20,8 @@ export function fingerprintOf(ruleId: string, instance: InstanceRef, protocol: s
 export interface InstanceFacts {
   ref: InstanceRef;
   tags: readonly Tag[] | undefined;
-}
-
-/** A finding before exceptions are applied. */
-export interface PendingFinding {
-  rule: Rule;
-  instance: InstanceFacts;
-  protocol: string;
-  fromPort: number | null;
-  toPort: number | null;
-  cidrs: string[];
-  ipv6Cidrs: string[];
-  cidrListAliases: string[];
-  message: string;
-  /** The range an exception's `ports` compares (section 6); null for ICMP and unknown protocols. */
-  portRange: IntRange | null;
+  /** "<name> (<region>): ", the start of every message of this instance: built once, shared by its findings. */
+  prefix: string;
 }
 
 /** Per distinct normalized state: each rule's verdict (0 unknown, 1 violates, 2 does not) and wording. */
@@ -43,73 +30,116 @@ export interface StateMemo {
   words: Array<string | undefined>;
 }
 
-function evaluatedPortRange(state: NormalizedState): IntRange | null {
-  if (state.protocol === 'all') return EVERY_PORT;
-  if (state.protocol === 'tcp' || state.protocol === 'udp') return state.ports ?? EVERY_PORT;
-  return null;
+/** The range an exception's `ports` compares (section 6); null for ICMP and unknown protocols. */
+export function evaluatedPortRange(ps: { protocol: string; fromPort: number | null; toPort: number | null }): IntRange | null {
+  if (ps.protocol === 'all') return EVERY_PORT;
+  if (ps.protocol !== 'tcp' && ps.protocol !== 'udp') return null;
+  const { fromPort: from, toPort: to } = ps;
+  const valid = from !== null && to !== null && Number.isInteger(from) && Number.isInteger(to) && from >= 0 && to <= 65535 && from <= to;
+  return valid ? { from, to } : EVERY_PORT; // a malformed range was judged as every port
 }
 
 /** The string entries of a raw source field, as reports show them (a lone string is its one entry). */
 function rawStrings(v: unknown): string[] {
   if (typeof v === 'string') return [v];
-  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+  if (!Array.isArray(v)) return [];
+  // Most lists hold only strings: share them rather than copy (a merge copies first).
+  return (v as unknown[]).every((x) => typeof x === 'string') ? (v as string[]) : v.filter((x): x is string => typeof x === 'string');
 }
 
-function mergeInto(into: string[], more: string[]): void {
-  for (const x of more) if (!into.includes(x)) into.push(x);
+function mergeInto(into: string[], more: readonly string[]): string[] {
+  const missing = more.filter((x) => !into.includes(x));
+  return missing.length === 0 ? into : [...into, ...missing];
 }
 
+/**
+ * Collects findings as final Finding objects (open; exceptions suppress them
+ * in place later), one per identity, with nothing per finding beyond what the
+ * reports show: a fleet of 100k instances can have 350k findings.
+ */
 export class FindingCollector {
   /** Worded once per rule: allow-lists can be long, findings many. */
   private readonly allowNotes: string[];
-  /** Findings of one instance by identity, for merging duplicates; keyed by instance identity. */
-  private readonly byInstance = new Map<string, Map<string, PendingFinding>>();
-  readonly pending: PendingFinding[] = [];
+  readonly findings: Finding[] = [];
+  /** Per finding, the instance facts exceptions look at; kept only when the policy has exceptions. */
+  readonly facts: InstanceFacts[] | undefined;
+  /** Instances seen (account, then region, then names), to merge the findings of an instance listed twice. */
+  private readonly seenInstances = new Map<string, Map<string, Set<string>>>();
+  /** Where the current instance's findings begin in `findings`. */
+  private instanceStart = 0;
+  private repeated = false;
 
-  constructor(private readonly rules: readonly Rule[]) {
+  constructor(
+    private readonly rules: readonly Rule[],
+    keepFacts: boolean,
+  ) {
     this.allowNotes = rules.map((r) => (r.allow ? ` Not in the allow-list of ${r.id} (${allowListText(r.allow)}).` : ''));
+    this.facts = keepFacts ? [] : undefined;
   }
 
   newMemo(): StateMemo {
     return { verdicts: new Int8Array(this.rules.length), words: [] };
   }
 
-  /** Adds the findings of one open state of one instance for the rules in `applicable`. */
-  addState(instance: InstanceFacts, instanceKey: string, raw: RawPortState, state: NormalizedState, memo: StateMemo, applicable: readonly number[]): void {
+  /** Starts an instance: its findings merge with each other (and with an earlier entry of the same instance). */
+  beginInstance(ref: InstanceRef): void {
+    this.instanceStart = this.findings.length;
+    let regions = this.seenInstances.get(ref.accountId ?? '');
+    if (!regions) this.seenInstances.set(ref.accountId ?? '', (regions = new Map<string, Set<string>>()));
+    let names = regions.get(ref.region);
+    if (!names) regions.set(ref.region, (names = new Set<string>()));
+    this.repeated = names.has(ref.name);
+    names.add(ref.name);
+  }
+
+  private same(f: Finding, ruleId: string, state: NormalizedState, ref: InstanceRef): boolean {
+    return (
+      f.ruleId === ruleId &&
+      f.portState.protocol === state.protocolText &&
+      f.portState.fromPort === state.rawFromPort &&
+      f.portState.toPort === state.rawToPort &&
+      (!this.repeated || (f.instance.name === ref.name && f.instance.region === ref.region && f.instance.accountId === ref.accountId))
+    );
+  }
+
+  /** An earlier finding of this instance with the same identity (3.2), if any. */
+  private existing(ruleId: string, state: NormalizedState, ref: InstanceRef): Finding | undefined {
+    const from = this.repeated ? 0 : this.instanceStart;
+    for (let i = from; i < this.findings.length; i++) {
+      const f = this.findings[i] as Finding;
+      if (this.same(f, ruleId, state, ref)) return f;
+    }
+    return undefined;
+  }
+
+  /** Adds the findings of one open state of the current instance for the rules in `applicable`. */
+  addState(instance: InstanceFacts, raw: RawPortState, state: NormalizedState, memo: StateMemo, applicable: readonly number[]): void {
     for (const ri of applicable) {
       if (!this.violates(ri, state, memo)) continue;
       const rule = this.rules[ri] as Rule;
       const cidrs = rawStrings(raw.cidrs);
       const ipv6Cidrs = rawStrings(raw.ipv6Cidrs);
       const aliases = rawStrings(raw.cidrListAliases);
-      let findings = this.byInstance.get(instanceKey);
-      if (!findings) {
-        findings = new Map();
-        this.byInstance.set(instanceKey, findings);
-      }
-      const key = `${ri}\0${state.protocolText}\0${state.rawFromPort}\0${state.rawToPort}`;
-      const existing = findings.get(key);
-      if (existing) {
+      const ref = instance.ref;
+      const earlier = this.existing(rule.id, state, ref);
+      if (earlier) {
         // Duplicates merge (3.2): one finding, every source that made it.
-        mergeInto(existing.cidrs, cidrs);
-        mergeInto(existing.ipv6Cidrs, ipv6Cidrs);
-        mergeInto(existing.cidrListAliases, aliases);
+        const ps = earlier.portState;
+        ps.cidrs = mergeInto(ps.cidrs, cidrs);
+        ps.ipv6Cidrs = mergeInto(ps.ipv6Cidrs, ipv6Cidrs);
+        ps.cidrListAliases = mergeInto(ps.cidrListAliases, aliases);
         continue;
       }
-      const p: PendingFinding = {
-        rule,
-        instance,
-        protocol: state.protocolText,
-        fromPort: state.rawFromPort,
-        toPort: state.rawToPort,
-        cidrs,
-        ipv6Cidrs,
-        cidrListAliases: aliases,
-        message: `${instance.ref.name} (${instance.ref.region}): ${this.wording(ri, state, memo)}`,
-        portRange: evaluatedPortRange(state),
-      };
-      findings.set(key, p);
-      this.pending.push(p);
+      this.findings.push({
+        ruleId: rule.id,
+        severity: rule.severity,
+        suppressed: false,
+        instance: ref,
+        portState: { protocol: state.protocolText, fromPort: state.rawFromPort, toPort: state.rawToPort, cidrs, ipv6Cidrs, cidrListAliases: aliases },
+        message: instance.prefix + this.wording(ri, state, memo),
+        fingerprint: fingerprintOf(rule.id, ref, state.protocolText, state.rawFromPort, state.rawToPort),
+      });
+      this.facts?.push(instance);
     }
   }
 

@@ -249,8 +249,13 @@ export class JsonTopLevelSplitter {
             continue;
           }
           // Skip ahead to the next quote or backslash: strings are most of the text.
-          const q = indexOfEither(chunk, i + 1);
-          i = q < 0 ? chunk.length : q;
+          // A plain loop: Buffer.indexOf would look through the rest of the chunk for a backslash that is rarely there.
+          i++;
+          while (i < chunk.length) {
+            const c = chunk[i];
+            if (c === QUOTE || c === BACKSLASH) break;
+            i++;
+          }
           continue;
         }
         if (b === QUOTE) p.inString = true;
@@ -335,18 +340,14 @@ export class JsonTopLevelSplitter {
 
   /** Moves the position over bytes a piece scan passed. Columns count bytes here; close enough for finding the spot. */
   private countLines(chunk: Uint8Array, from: number, to: number): void {
-    let nl = indexOfByte(chunk, NEWLINE, from, to);
-    if (nl < 0) {
-      this.column += to - from;
-      return;
+    let last = -1;
+    for (let i = from; i < to; i++) {
+      if (chunk[i] === NEWLINE) {
+        this.line++;
+        last = i;
+      }
     }
-    let last = nl;
-    while (nl >= 0) {
-      this.line++;
-      last = nl;
-      nl = indexOfByte(chunk, NEWLINE, nl + 1, to);
-    }
-    this.column = to - last;
+    this.column = last < 0 ? this.column + (to - from) : to - last;
   }
 
   private fail(reason: string, line = this.line, column = this.column): never {
@@ -355,20 +356,6 @@ export class JsonTopLevelSplitter {
 }
 
 const decoder = new TextDecoder('utf-8');
-
-function indexOfByte(chunk: Uint8Array, byte: number, from: number, to: number): number {
-  const i = chunk.indexOf(byte, from);
-  return i >= 0 && i < to ? i : -1;
-}
-
-/** The next `"` or `\` at or after `from`, or -1. */
-function indexOfEither(chunk: Uint8Array, from: number): number {
-  const q = chunk.indexOf(QUOTE, from);
-  const b = chunk.indexOf(BACKSLASH, from);
-  if (q < 0) return b;
-  if (b < 0) return q;
-  return q < b ? q : b;
-}
 
 function concat(parts: Uint8Array[], size: number): Uint8Array {
   const out = new Uint8Array(size);

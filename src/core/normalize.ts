@@ -207,61 +207,6 @@ function buildSources(rawCidrs: unknown, rawIpv6Cidrs: unknown, rawAliases: unkn
   });
 }
 
-// Cache of built sources per distinct (cidrs, ipv6Cidrs, cidrListAliases).
-// The key is a path through a trie of Maps: each list contributes its length,
-// then its entries. This hashes the entry strings themselves (V8 caches a
-// string's hash) instead of concatenating a fresh key string per state, which
-// profiled as the main cost. Lists with a non-string entry, or that are not
-// lists, bypass the cache; absent lists read like empty ones, as they build
-// identically.
-interface CacheNode {
-  /** Created on first use: most nodes of a large cache are leaves. */
-  next?: Map<string | number, CacheNode>;
-  result?: SourceResult;
-}
-
-const SOURCE_CACHE_LIMIT = 100_000;
-let sourceCacheRoot: CacheNode = {};
-let sourceCacheNodes = 0;
-
-/** Walks (and grows) the trie along one list; null when the list cannot be cached. */
-function descend(node: CacheNode, raw: unknown): CacheNode | null {
-  let list: readonly unknown[];
-  if (raw === undefined || raw === null) list = [];
-  else if (Array.isArray(raw)) list = raw;
-  else return null;
-  let current = step(node, list.length);
-  for (const entry of list) {
-    if (typeof entry !== 'string') return null;
-    current = step(current, entry);
-  }
-  return current;
-}
-
-function step(node: CacheNode, key: string | number): CacheNode {
-  node.next ??= new Map();
-  let child = node.next.get(key);
-  if (child === undefined) {
-    child = {};
-    node.next.set(key, child);
-    sourceCacheNodes++;
-  }
-  return child;
-}
-
-function sourcesOf(raw: RawPortState): SourceResult {
-  if (sourceCacheNodes > SOURCE_CACHE_LIMIT) {
-    sourceCacheRoot = {};
-    sourceCacheNodes = 0;
-  }
-  const a = descend(sourceCacheRoot, raw.cidrs);
-  const b = a === null ? null : descend(a, raw.ipv6Cidrs);
-  const leaf = b === null ? null : descend(b, raw.cidrListAliases);
-  if (leaf === null) return buildSources(raw.cidrs, raw.ipv6Cidrs, raw.cidrListAliases);
-  if (leaf.result === undefined) leaf.result = buildSources(raw.cidrs, raw.ipv6Cidrs, raw.cidrListAliases);
-  return leaf.result;
-}
-
 // ---------------------------------------------------------------- the state
 
 /**
@@ -313,7 +258,7 @@ export function normalizePortState(raw: RawPortState): NormalizeResult {
       break;
   }
 
-  const sources = sourcesOf(raw);
+  const sources = buildSources(raw.cidrs, raw.ipv6Cidrs, raw.cidrListAliases);
   for (const d of sources.diagnostics) diagnostics.push(d);
 
   return {
@@ -342,6 +287,9 @@ export interface SharedState<M> {
 }
 
 type ShapeMap = Map<unknown, unknown>;
+
+/** Distinct states kept at most: enough for every common shape, a bound on the one-off ones. */
+export const SHARED_STATE_LIMIT = 20_000;
 
 /** The key under which a trie node keeps its shared state: no raw value is this symbol. */
 const LEAF = Symbol('leaf');
@@ -411,9 +359,10 @@ function shapeList(node: ShapeMap, raw: unknown): ShapeMap | null {
  * values themselves (Map keys keep 22 and "22" apart) allocates nothing in the
  * common case.
  */
-export function createStateNormalizer<M>(makeMemo: () => M): (raw: RawPortState) => SharedState<M> {
-  const packedRoot: ShapeMap = new Map();
-  const otherRoot: ShapeMap = new Map();
+export function createStateNormalizer<M>(makeMemo: () => M, limit = SHARED_STATE_LIMIT): (raw: RawPortState) => SharedState<M> {
+  let packedRoot: ShapeMap = new Map();
+  let otherRoot: ShapeMap = new Map();
+  let shared = 0;
   const fresh = (raw: RawPortState): SharedState<M> => {
     const result = normalizePortState(raw);
     // Shared by every alike state: nothing in it may change afterwards.
@@ -425,6 +374,13 @@ export function createStateNormalizer<M>(makeMemo: () => M): (raw: RawPortState)
     return { result: Object.freeze(result), memo: makeMemo() };
   };
   return (raw) => {
+    if (shared >= limit) {
+      // A fleet where most sources are addresses of their own: start afresh rather than keep
+      // every one-off state; the common ones are back in the cache at their next sight.
+      packedRoot = new Map();
+      otherRoot = new Map();
+      shared = 0;
+    }
     const { protocol, fromPort, toPort, state } = raw;
     const packed = packedShape(protocol, fromPort, toPort, state);
     let node: ShapeMap | null;
@@ -441,11 +397,12 @@ export function createStateNormalizer<M>(makeMemo: () => M): (raw: RawPortState)
     const noAliases = aliases === undefined || aliases === null || (Array.isArray(aliases) && aliases.length === 0);
     const leaves = noAliases ? node : shapeList(node, aliases);
     if (leaves === null) return fresh(raw);
-    let shared = leaves.get(LEAF) as SharedState<M> | undefined;
-    if (shared === undefined) {
-      shared = fresh(raw);
-      leaves.set(LEAF, shared);
+    let found = leaves.get(LEAF) as SharedState<M> | undefined;
+    if (found === undefined) {
+      found = fresh(raw);
+      leaves.set(LEAF, found);
+      shared++;
     }
-    return shared;
+    return found;
   };
 }

@@ -21,6 +21,27 @@ function compareNullableNumber(a: number | null, b: number | null): number {
   return a - b;
 }
 
+/** Arrays known to be in compareFindings order (the engine's result): reports need not check them again. */
+const sortedArrays = new WeakSet<readonly Finding[]>();
+
+/** Sorts `findings` in place and remembers that it is sorted. */
+export function sortFindings(findings: Finding[]): Finding[] {
+  findings.sort(compareFindings);
+  sortedArrays.add(findings);
+  return findings;
+}
+
+/** Whether the array was sorted by sortFindings (and not changed since, which callers promise by not mutating results). */
+export function knownSorted(findings: readonly Finding[]): boolean {
+  return sortedArrays.has(findings);
+}
+
+/** Marks an array made in the order of a sorted one (a map or filter of it). */
+export function markSorted<T extends readonly Finding[]>(findings: T): T {
+  sortedArrays.add(findings);
+  return findings;
+}
+
 export function compareFindings(a: Finding, b: Finding): number {
   return (
     severityRank(a.severity) - severityRank(b.severity) ||

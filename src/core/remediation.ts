@@ -34,12 +34,17 @@ export function portInfoShorthand(f: Finding): string {
   return parts.join(',');
 }
 
+/** The part of the command naming the instance, kept for the last instance: findings of one instance come together. */
+let lastName: string | undefined;
+let lastRegion: string | undefined;
+let lastHead = '';
+
 /** `aws lightsail close-instance-public-ports --region R --instance-name N --port-info ...`, every value quoted. */
 export function remediationCommand(f: Finding): string {
-  return [
-    'aws lightsail close-instance-public-ports',
-    `--region ${shellQuote(f.instance.region)}`,
-    `--instance-name ${shellQuote(f.instance.name)}`,
-    `--port-info ${shellQuote(portInfoShorthand(f))}`,
-  ].join(' ');
+  if (f.instance.name !== lastName || f.instance.region !== lastRegion) {
+    lastName = f.instance.name;
+    lastRegion = f.instance.region;
+    lastHead = `aws lightsail close-instance-public-ports --region ${shellQuote(f.instance.region)} --instance-name ${shellQuote(f.instance.name)}`;
+  }
+  return `${lastHead} --port-info ${shellQuote(portInfoShorthand(f))}`;
 }

@@ -3,6 +3,7 @@
 // results a run, so an organization gets one SARIF file per account).
 
 import { summarize } from '../core/evaluate.js';
+import { knownSorted, markSorted } from '../core/order.js';
 import type { AccountCoverage, AuditResult, Diagnostic } from '../core/types.js';
 
 /** Diagnostics about the policy, not about an account: every account's run carries them. */
@@ -11,6 +12,7 @@ const POLICY_DIAGNOSTICS: ReadonlySet<Diagnostic['code']> = new Set(['expired-ex
 export function accountResult(result: AuditResult, account: AccountCoverage): AuditResult {
   const id = account.id;
   const findings = result.findings.filter((f) => f.instance.accountId === id);
+  if (knownSorted(result.findings)) markSorted(findings); // a filter keeps the order
   const regions = result.coverage.regions.filter((r) => r.accountId === id);
   const unread = result.coverage.unread.filter((u) => u.accountId === id);
   const complete = account.status !== 'error' && account.failed === 0 && regions.every((r) => r.status === 'ok');

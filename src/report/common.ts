@@ -1,7 +1,7 @@
 // Helpers shared by the formatters: one ordering of findings and one way of
 // naming a port range, so every report lists and words things alike.
 
-import { compareFindings } from '../core/order.js';
+import { compareFindings, knownSorted } from '../core/order.js';
 import type { Finding, FindingPortState, Severity } from '../core/types.js';
 
 export { compareFindings, severityRank } from '../core/order.js';
@@ -9,6 +9,27 @@ export { compareFindings, severityRank } from '../core/order.js';
 /** Unsuppressed before suppressed, then compareFindings: what to keep first when a report must be cut. */
 export function compareForKeeping(a: Finding, b: Finding): number {
   return Number(a.suppressed) - Number(b.suppressed) || compareFindings(a, b);
+}
+
+/** The findings in compareFindings order: as given when they already are (the engine sorts them), else a sorted copy. */
+export function inReportOrder(findings: readonly Finding[]): readonly Finding[] {
+  if (knownSorted(findings)) return findings;
+  for (let i = 1; i < findings.length; i++) {
+    if (compareFindings(findings[i - 1] as Finding, findings[i] as Finding) > 0) return [...findings].sort(compareFindings);
+  }
+  return findings;
+}
+
+/**
+ * The findings in compareForKeeping order. The engine hands them over sorted
+ * by compareFindings, so a partition is enough (no sort of 350k findings);
+ * anything else is sorted.
+ */
+export function keepingOrder(findings: readonly Finding[]): Finding[] {
+  const sorted = inReportOrder(findings);
+  const kept: Finding[] = sorted.filter((f) => !f.suppressed);
+  for (const f of sorted) if (f.suppressed) kept.push(f);
+  return kept;
 }
 
 function icmpPart(label: string, value: number | null): string | null {

@@ -8,7 +8,7 @@ import { remediationCommand } from '../core/remediation.js';
 import { escapeUnsafe } from '../core/text.js';
 import type { AuditResult, Diagnostic, Finding, ReportMeta, RuleSummary, Severity } from '../core/types.js';
 import { SEVERITIES } from '../core/types.js';
-import { compareFindings, countFindings, describePortState, messageWithoutInstancePrefix, plural, severityRank, sourcesOf } from './common.js';
+import { countFindings, inReportOrder, describePortState, messageWithoutInstancePrefix, plural, severityRank, sourcesOf } from './common.js';
 
 export interface MarkdownOptions {
   /** At most this many UTF-8 bytes (default 1 MiB, GitHub's job-summary limit). */
@@ -263,11 +263,17 @@ function commandsBlock(findings: readonly Finding[]): string[] {
   ];
 }
 
-function findingsSection(result: AuditResult, shownOpen: readonly Finding[], openRows: ReadonlyMap<Finding, string>): string[] {
-  const accounts = hasAccounts(result);
-  const out = ['## Findings', ''];
+/** Open findings per rule: counted once, whatever is shown. */
+function openTotals(result: AuditResult): Map<string, number> {
   const totals = new Map<string, number>();
   for (const f of result.findings) if (!f.suppressed) totals.set(f.ruleId, (totals.get(f.ruleId) ?? 0) + 1);
+  return totals;
+}
+
+function findingsSection(result: AuditResult, shownOpen: readonly Finding[], openRows: readonly string[], totals: ReadonlyMap<string, number>): string[] {
+  const accounts = hasAccounts(result);
+  const out = ['## Findings', ''];
+  const rowOf = new Map(shownOpen.map((f, i) => [f, openRows[i] as string]));
   if (totals.size === 0) out.push('No open findings.', '');
   for (const { ruleId, rule, findings } of ruleGroups(result, shownOpen)) {
     const first = findings[0] as Finding;
@@ -278,15 +284,15 @@ function findingsSection(result: AuditResult, shownOpen: readonly Finding[], ope
     if (rule?.remediation !== undefined) out.push(`**Remediation:** ${escapeMarkdownKeepingCode(rule.remediation)}`, '');
     const head = ['Instance', 'Region', 'Protocol / range', 'Sources', 'Message'];
     out.push(row(accounts ? ['Account', ...head] : head), row((accounts ? ['---', ...head] : head).map(() => '---')));
-    for (const f of findings) out.push(openRows.get(f) ?? openRow(f, accounts));
+    for (const f of findings) out.push(rowOf.get(f) ?? openRow(f, accounts));
     out.push('');
     out.push(...commandsBlock(findings));
   }
   return out;
 }
 
-function suppressedSection(result: AuditResult, shown: readonly string[]): string[] {
-  if (!result.findings.some((f) => f.suppressed)) return [];
+function suppressedSection(result: AuditResult, anySuppressed: boolean, shown: readonly string[]): string[] {
+  if (!anySuppressed) return [];
   const head = ['Severity', 'Rule', 'Instance', 'Region', 'Protocol / range', 'Reason', 'Expires'];
   const cols = hasAccounts(result) ? ['Account', ...head] : head;
   const out = ['## Suppressed findings', ''];
@@ -390,30 +396,43 @@ function diagnosticsSection(result: AuditResult, fullReport: string): string[] {
 
 // ---------------------------------------------------------------- assembly
 
-function render(result: AuditResult, meta: ReportMeta, shown: Rows, rows: RowTexts, fullReport: string, maxBytes: number): string {
+/** Everything of the report that does not depend on how many rows are shown: computed once. */
+interface Fixed {
+  head: string[];
+  middle: string[];
+  tail: string[];
+  totals: Map<string, number>;
+  anySuppressed: boolean;
+}
+
+function fixedParts(result: AuditResult, meta: ReportMeta, fullReport: string): Fixed {
+  return {
+    head: [...headerSection(result, meta), ...summarySection(result)],
+    middle: accountsSection(result),
+    tail: [...exceptionsSection(result), ...coverageSection(result), ...diagnosticsSection(result, fullReport)],
+    totals: openTotals(result),
+    anySuppressed: result.findings.some((f) => f.suppressed),
+  };
+}
+
+/** The report with the first rows of each kind shown, `texts` holding their rows in keep order. */
+function render(result: AuditResult, parts: Fixed, shown: Rows, texts: readonly string[], fullReport: string, maxBytes: number): string {
   const left = {
     findings: result.findings.length - shown.open.length - shown.suppressed.length,
     fixed: (result.fixed?.length ?? 0) - shown.fixed.length,
   };
+  const o = shown.open.length;
+  const s = shown.suppressed.length;
   const out = [
-    ...headerSection(result, meta),
-    ...summarySection(result),
+    ...parts.head,
     ...cutNote(result, left, fullReport, maxBytes),
-    ...accountsSection(result),
-    ...findingsSection(result, shown.open, rows.open),
-    ...suppressedSection(result, rows.suppressed.slice(0, shown.suppressed.length)),
-    ...fixedSection(result, rows.fixed.slice(0, shown.fixed.length)),
-    ...exceptionsSection(result),
-    ...coverageSection(result),
-    ...diagnosticsSection(result, fullReport),
+    ...parts.middle,
+    ...findingsSection(result, shown.open, texts.slice(0, o), parts.totals),
+    ...suppressedSection(result, parts.anySuppressed, texts.slice(o, o + s)),
+    ...fixedSection(result, texts.slice(o + s, o + s + shown.fixed.length)),
+    ...parts.tail,
   ];
   return `${out.join('\n').trimEnd()}\n`;
-}
-
-interface RowTexts {
-  open: Map<Finding, string>;
-  suppressed: string[];
-  fixed: string[];
 }
 
 function byteLength(text: string): number {
@@ -424,38 +443,43 @@ export function formatMarkdown(result: AuditResult, meta: ReportMeta, options: M
   const maxBytes = options.maxBytes ?? MARKDOWN_MAX_BYTES;
   const fullReport = options.fullReport ?? 'the JSON report (portolan.json)';
   const accounts = hasAccounts(result);
-  const open = result.findings.filter((f) => !f.suppressed).sort(compareFindings);
-  const suppressed = result.findings.filter((f) => f.suppressed).sort(compareFindings);
-  const fixed = [...(result.fixed ?? [])].sort(compareFindings);
-  // Rows are dropped from the end of this list: least severe open findings go after suppressed and fixed ones.
-  const ordered = [...open, ...suppressed, ...fixed];
-  const texts = ordered.map((f, i) => (i < open.length ? openRow(f, accounts) : i < open.length + suppressed.length ? suppressedRow(f, accounts) : fixedRow(f, accounts)));
-  const rows: RowTexts = {
-    open: new Map(open.map((f, i) => [f, texts[i] as string])),
-    suppressed: texts.slice(open.length, open.length + suppressed.length),
-    fixed: texts.slice(open.length + suppressed.length),
-  };
+  const ordered = inReportOrder(result.findings);
+  const open = ordered.filter((f) => !f.suppressed);
+  const suppressed = ordered.filter((f) => f.suppressed);
+  const fixed = [...inReportOrder(result.fixed ?? [])];
+  const total = open.length + suppressed.length + fixed.length;
+  // Rows are dropped from the end of this order: least severe open findings go after suppressed and fixed ones.
+  const rowText = (i: number): string =>
+    i < open.length
+      ? openRow(open[i] as Finding, accounts)
+      : i < open.length + suppressed.length
+        ? suppressedRow(suppressed[i - open.length] as Finding, accounts)
+        : fixedRow(fixed[i - open.length - suppressed.length] as Finding, accounts);
+  // Only rows that could fit are ever written: the first k rows alone must fit, which bounds k on a huge fleet.
+  const texts: string[] = [];
+  for (let budget = maxBytes; texts.length < total; ) {
+    const text = rowText(texts.length);
+    budget -= byteLength(text) + 1;
+    if (budget < 0) break;
+    texts.push(text);
+  }
+  const parts = fixedParts(result, meta, fullReport);
   const renderFirst = (k: number): string =>
     render(
       result,
-      meta,
+      parts,
       {
         open: open.slice(0, k),
-        suppressed: suppressed.slice(0, Math.max(0, k - open.length)),
+        suppressed: suppressed.slice(0, Math.max(0, Math.min(suppressed.length, k - open.length))),
         fixed: fixed.slice(0, Math.max(0, k - open.length - suppressed.length)),
       },
-      rows,
+      texts,
       fullReport,
       maxBytes,
     );
 
-  // The first k rows alone must fit: a bound that keeps every trial render small on a huge fleet.
-  let hi = 0;
-  for (let budget = maxBytes; hi < texts.length; hi++) {
-    budget -= byteLength(texts[hi] as string) + 1;
-    if (budget < 0) break;
-  }
-  if (hi === texts.length) {
+  let hi = texts.length;
+  if (hi === total) {
     const full = renderFirst(hi);
     if (byteLength(full) <= maxBytes) return full;
     hi--;

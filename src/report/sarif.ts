@@ -13,7 +13,7 @@ import type {
 } from 'sarif';
 import type { AuditResult, Finding, ReportMeta, RuleSummary, Severity } from '../core/types.js';
 import { truncate as truncateText, wellFormed } from '../core/text.js';
-import { compareForKeeping, describePortState, plural } from './common.js';
+import { describePortState, keepingOrder, plural } from './common.js';
 
 export interface SarifOptions {
   /** GitHub accepts at most 25,000 results per run; the most severe are kept. */
@@ -321,15 +321,19 @@ function buildLog(result: AuditResult, meta: ReportMeta, kept: Finding[], cutNot
   return { $schema: SARIF_SCHEMA_URI, version: '2.1.0', runs: [run] };
 }
 
+/** Indented for a run a person might read; one line past COMPACT_RESULTS results (a third smaller, and GitHub reads either). */
+const COMPACT_RESULTS = 1000;
+
 function serialize(log: Log): string {
-  return `${JSON.stringify(log, null, 2)}\n`;
+  const results = log.runs[0]?.results?.length ?? 0;
+  return `${results > COMPACT_RESULTS ? JSON.stringify(log) : JSON.stringify(log, null, 2)}\n`;
 }
 
 export function formatSarif(result: AuditResult, meta: ReportMeta, options: SarifOptions = {}): string {
   const maxResults = Math.max(0, options.maxResults ?? SARIF_MAX_RESULTS);
   const maxGzip = options.maxGzipBytes ?? SARIF_MAX_GZIP_BYTES;
   // Most severe first (unsuppressed before suppressed), so a cut keeps what matters.
-  const ordered = [...result.findings].sort(compareForKeeping);
+  const ordered = keepingOrder(result.findings);
   const total = ordered.length;
 
   let keep = Math.min(total, maxResults);

@@ -10,7 +10,7 @@ import { remediationCommand } from '../core/remediation.js';
 import { escapeUnsafe } from '../core/text.js';
 import type { AuditResult, Finding, ReportMeta, Severity } from '../core/types.js';
 import { SEVERITIES } from '../core/types.js';
-import { compareFindings, plural } from './common.js';
+import { inReportOrder, plural } from './common.js';
 
 export interface TextOptions {
   color: boolean;
@@ -78,6 +78,13 @@ function findingLine(f: Finding, paint: Paint): string {
 /** Per rule with open findings: how many, on how many instances; most severe rule first. */
 function ruleRollup(open: readonly Finding[], paint: Paint): string[] {
   const byRule = new Map<string, { severity: Severity; findings: number; instances: Set<string> }>();
+  // An instance's findings share one ref: its key is built once per instance, not once per finding.
+  const keys = new Map<object, string>();
+  const keyOf = (f: Finding): string => {
+    let key = keys.get(f.instance);
+    if (key === undefined) keys.set(f.instance, (key = `${f.instance.accountId ?? ''}\0${f.instance.region}\0${f.instance.name}`));
+    return key;
+  };
   for (const f of open) {
     let r = byRule.get(f.ruleId);
     if (!r) {
@@ -85,7 +92,7 @@ function ruleRollup(open: readonly Finding[], paint: Paint): string[] {
       byRule.set(f.ruleId, r);
     }
     r.findings++;
-    r.instances.add(`${f.instance.accountId ?? ''}\0${f.instance.region}\0${f.instance.name}`);
+    r.instances.add(keyOf(f));
   }
   return [...byRule.entries()]
     .sort(([a, x], [b, y]) => SEVERITIES.indexOf(x.severity) - SEVERITIES.indexOf(y.severity) || (a < b ? -1 : a > b ? 1 : 0))
@@ -176,7 +183,7 @@ export function formatSummary(result: AuditResult, meta: ReportMeta, options: Te
   const lines = headerLines(result, meta, paint);
   const accounts = accountLines(result, MAX_COVERAGE_LINES);
   if (accounts.length > 0) lines.push('', ...accounts);
-  const open = result.findings.filter((f) => !f.suppressed).sort(compareFindings);
+  const open = inReportOrder(result.findings).filter((f) => !f.suppressed);
   if (open.length > 0) {
     lines.push('', 'By rule:');
     for (const line of ruleRollup(open, paint)) lines.push(line);

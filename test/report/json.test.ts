@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
-import { formatJson } from '../../src/report/json.js';
-import { cleanResult, META, richResult } from './fixtures.js';
+import { COMPACT_LIST_THRESHOLD, CompactFindingWriter, findingJson, formatJson } from '../../src/report/json.js';
+import { cleanResult, manyFindings, META, richResult } from './fixtures.js';
 
 describe('formatJson', () => {
   test('top-level keys in the contract order, version 1, meta fields', () => {
@@ -87,5 +87,23 @@ describe('formatJson', () => {
     expect(report['findings']).toEqual([]);
     expect((report['coverage'] as Record<string, unknown>)['complete']).toBe(true);
     expect((report['coverage'] as Record<string, unknown>)['unread']).toEqual([]);
+  });
+});
+
+describe('large reports', () => {
+  test('the compact writer writes exactly what JSON.stringify writes of each finding', () => {
+    const writer = new CompactFindingWriter();
+    for (const f of [...richResult().findings, ...manyFindings(30).findings]) expect(writer.text(f)).toBe(JSON.stringify(findingJson(f)));
+    const odd = { ...richResult().findings[0]!, baselineState: 'new' as const, portState: { ...richResult().findings[0]!.portState, fromPort: null, toPort: Number.NaN } };
+    expect(writer.text(odd)).toBe(JSON.stringify(findingJson(odd)));
+  });
+
+  test(`past ${COMPACT_LIST_THRESHOLD} findings, one compact finding per line; the same data`, () => {
+    const result = manyFindings(COMPACT_LIST_THRESHOLD + 5);
+    const text = formatJson(result, META);
+    const lines = text.split('\n');
+    expect(lines.filter((l) => l.startsWith('    {"ruleId":'))).toHaveLength(result.findings.length);
+    const parsed = JSON.parse(text) as { findings: unknown[] };
+    expect(parsed.findings).toEqual(result.findings.map((f) => JSON.parse(JSON.stringify(findingJson(f))) as unknown));
   });
 });
