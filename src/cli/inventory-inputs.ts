@@ -176,7 +176,8 @@ async function readShard(file: string, audit: FleetAudit): Promise<ShardRead> {
       const id = i.accountId ?? accountOfArn(i.arn);
       if (id !== undefined) {
         fromArns.add(id);
-        audit.addInstance(i.accountId === id ? i : { ...i, accountId: id });
+        i.accountId = id; // a fresh object of this read: tagged in place, not copied
+        audit.addInstance(i);
       } else audit.addInstance(i);
     },
   });

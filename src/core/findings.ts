@@ -13,7 +13,8 @@ import type { Finding, InstanceRef, IntRange, NormalizedState, RawPortState, Rul
 
 export function fingerprintOf(ruleId: string, instance: InstanceRef, protocol: string, from: number | null, to: number | null): string {
   const who = instance.arn ?? `${instance.region}/${instance.name}`;
-  return hash('sha256', `portolan/v1\0${ruleId}\0${who}\0${protocol}\0${from ?? ''}\0${to ?? ''}`).slice(0, 32);
+  // The first 16 bytes in hex: one flat string, not a slice that keeps the whole digest alive.
+  return hash('sha256', `portolan/v1\0${ruleId}\0${who}\0${protocol}\0${from ?? ''}\0${to ?? ''}`, 'buffer').toString('hex', 0, 16);
 }
 
 /** What exceptions and reports need of an instance; shared by all its findings (not the whole raw instance). */
