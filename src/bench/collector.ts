@@ -15,15 +15,10 @@ import { collectInventory, type CollectOptions } from '../aws/collector.js';
 import type { RetryMode } from '../aws/client.js';
 import type { Inventory, InventoryInstance } from '../core/types.js';
 import { DEFAULT_PAGE_SIZE, startEmulator, type FaultConfig } from '../emulator/server.js';
+import { emulatorProcess, OFFLINE_ENV, type EmulatorHandle } from './emulator-process.js';
 
-const OFFLINE_ENV: Record<string, string> = {
-  AWS_ACCESS_KEY_ID: 'bench',
-  AWS_SECRET_ACCESS_KEY: 'bench',
-  AWS_CONFIG_FILE: '/dev/null',
-  AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-  AWS_EC2_METADATA_DISABLED: 'true',
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-};
+/** Dummy keys too: the CLI child of the memory benchmark has no credentials of its own. */
+const BENCH_ENV: Record<string, string> = { ...OFFLINE_ENV, AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench' };
 
 const credentials = () => Promise.resolve({ accessKeyId: 'bench', secretAccessKey: 'bench' });
 
@@ -59,64 +54,17 @@ interface RunFigures {
   throttled: number;
 }
 
-interface EmulatorHandle {
-  url: string;
-  /** Stops the emulator and returns how many calls ended in each outcome. */
-  stop(): Promise<Record<string, number>>;
-}
-
-/**
- * The emulator in its own process, as a real endpoint would be: on this
- * 2-core machine an in-process emulator would share the collector's event
- * loop and its timers would fire late, measuring the bench harness instead.
- */
-async function emulatorProcess(regions: number, perRegion: number, faults: FaultConfig, pageSize = DEFAULT_PAGE_SIZE): Promise<EmulatorHandle> {
+function fleetEmulator(regions: number, perRegion: number, faults: FaultConfig, pageSize = DEFAULT_PAGE_SIZE): Promise<EmulatorHandle> {
   const here = dirname(fileURLToPath(import.meta.url));
-  const code = `
+  return emulatorProcess(`
     const { startEmulator } = await import(${JSON.stringify(join(here, '..', 'emulator', 'server.js'))});
     const { benchFleet } = await import(${JSON.stringify(join(here, 'collector.js'))});
-    const em = await startEmulator({ inventory: benchFleet(${regions}, ${perRegion}), pageSize: ${pageSize}, faults: ${JSON.stringify(faults)} });
-    process.stdout.write(em.url + '\\n');
-    process.stdin.resume();
-    process.stdin.on('end', async () => {
-      process.stdout.write(JSON.stringify(em.counts.byOutcome) + '\\n');
-      await em.close();
-    });`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', code], { env: { ...process.env, ...OFFLINE_ENV }, stdio: ['pipe', 'pipe', 'inherit'] });
-  let out = '';
-  const lines: string[] = [];
-  const waiters: ((line: string) => void)[] = [];
-  child.stdout.on('data', (d: Buffer) => {
-    out += d.toString();
-    let nl: number;
-    while ((nl = out.indexOf('\n')) >= 0) {
-      const line = out.slice(0, nl);
-      out = out.slice(nl + 1);
-      const w = waiters.shift();
-      if (w) w(line);
-      else lines.push(line);
-    }
-  });
-  const nextLine = () => new Promise<string>((resolve) => {
-    const l = lines.shift();
-    if (l !== undefined) resolve(l);
-    else waiters.push(resolve);
-  });
-  const url = await nextLine();
-  return {
-    url,
-    stop: async () => {
-      child.stdin.end();
-      const counts = JSON.parse(await nextLine()) as Record<string, number>;
-      await new Promise((resolve) => child.on('close', resolve));
-      return counts;
-    },
-  };
+    const em = await startEmulator({ inventory: benchFleet(${regions}, ${perRegion}), pageSize: ${pageSize}, faults: ${JSON.stringify(faults)} });`);
 }
 
 async function timedCollect(regionCount: number, perRegion: number, faults: FaultConfig, options: Partial<CollectOptions>): Promise<RunFigures> {
   const fleet = benchFleet(regionCount, perRegion);
-  const emulator = await emulatorProcess(regionCount, perRegion, faults);
+  const emulator = await fleetEmulator(regionCount, perRegion, faults);
   let counts: Record<string, number> | undefined;
   try {
     const cpu0 = process.cpuUsage();
@@ -202,7 +150,7 @@ async function rssBench(): Promise<void> {
     const measure = join(dirname(fileURLToPath(import.meta.url)), 'measure.js');
     const args = [measure, 'cli', 'collect', '--out', join(dir, 'inventory.json'), '--endpoint-url', emulator.url, '--home-region', 'xx-bench-1', '--concurrency', '32', '--quiet'];
     const stderr = await new Promise<string>((resolve, reject) => {
-      const child = spawn(process.execPath, args, { env: { ...process.env, ...OFFLINE_ENV }, stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(process.execPath, args, { env: { ...process.env, ...BENCH_ENV }, stdio: ['ignore', 'ignore', 'pipe'] });
       let text = '';
       child.stderr.on('data', (d: Buffer) => {
         text += d.toString();
@@ -236,7 +184,7 @@ async function cpuBench(): Promise<void> {
 }
 
 export async function runCollectorBench(): Promise<void> {
-  for (const [k, v] of Object.entries(OFFLINE_ENV)) process.env[k] = v;
+  for (const [k, v] of Object.entries(BENCH_ENV)) process.env[k] = v;
   await cpuBench();
   await pipelineBench();
   await rateLimitBench();

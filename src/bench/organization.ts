@@ -4,30 +4,18 @@
 // account's own bound, or every call's latency spread over every slot.
 // Figures are printed, never asserted.
 
-import { spawn } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { collectOrganization } from '../aws/organization-collector.js';
 import { DEFAULT_CONCURRENCY } from '../aws/collector.js';
 import { DEFAULT_PAGE_SIZE } from '../emulator/server.js';
-
-const OFFLINE_ENV = {
-  AWS_CONFIG_FILE: '/dev/null',
-  AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-  AWS_EC2_METADATA_DISABLED: 'true',
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-};
-
-interface OrgEmulator {
-  url: string;
-  stop(): Promise<Record<string, number>>;
-}
+import { emulatorProcess, OFFLINE_ENV, type EmulatorHandle } from './emulator-process.js';
 
 /** An organization of `accounts` accounts of `perAccount` instances each, served from a child process. */
-async function organizationEmulator(accounts: number, perAccount: number, latencyMs: number): Promise<OrgEmulator> {
+function organizationEmulator(accounts: number, perAccount: number, latencyMs: number): Promise<EmulatorHandle> {
   const here = dirname(fileURLToPath(import.meta.url));
-  const code = `
+  return emulatorProcess(`
     const { startEmulator } = await import(${JSON.stringify(join(here, '..', 'emulator', 'server.js'))});
     const { findingsHeavyFleet } = await import(${JSON.stringify(join(here, 'fleet.js'))});
     const ids = Array.from({ length: ${accounts} }, (_, k) => String(200000000000 + k));
@@ -41,43 +29,7 @@ async function organizationEmulator(accounts: number, perAccount: number, latenc
       }),
       faults: { lightsail: { latencyMs: ${latencyMs} }, sts: { latencyMs: ${latencyMs} }, organizations: { latencyMs: ${latencyMs} } },
     };
-    const em = await startEmulator({ organization: spec });
-    process.stdout.write(em.url + '\\n');
-    process.stdin.resume();
-    process.stdin.on('end', async () => {
-      process.stdout.write(JSON.stringify(em.counts.byOutcome) + '\\n');
-      await em.close();
-    });`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', code], { env: { ...process.env, ...OFFLINE_ENV }, stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines: string[] = [];
-  const waiters: Array<(line: string) => void> = [];
-  let buffered = '';
-  child.stdout.on('data', (d: Buffer) => {
-    buffered += d.toString();
-    for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
-      const line = buffered.slice(0, nl);
-      buffered = buffered.slice(nl + 1);
-      const waiter = waiters.shift();
-      if (waiter) waiter(line);
-      else lines.push(line);
-    }
-  });
-  const nextLine = (): Promise<string> =>
-    new Promise((resolve) => {
-      const line = lines.shift();
-      if (line !== undefined) resolve(line);
-      else waiters.push(resolve);
-    });
-  const url = await nextLine();
-  return {
-    url,
-    stop: async () => {
-      child.stdin.end();
-      const counts = JSON.parse(await nextLine()) as Record<string, number>;
-      await new Promise((resolve) => child.on('close', resolve));
-      return counts;
-    },
-  };
+    const em = await startEmulator({ organization: spec });`);
 }
 
 /**
