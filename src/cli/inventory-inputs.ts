@@ -28,8 +28,13 @@ export interface InputsRead {
   portSource?: string;
 }
 
-/** `--input` values, with each directory replaced by its `*.json` files (sorted). */
-export function expandInputs(paths: readonly string[]): string[] {
+/**
+ * `--input` values, with each directory replaced by its `*.json` files
+ * (sorted). An empty directory is an error unless `emptyFolderAllowed` (with
+ * --expect-accounts every shard may have failed: each of its accounts is then
+ * reported as not read, which says more than refusing to run).
+ */
+export function expandInputs(paths: readonly string[], emptyFolderAllowed = false): string[] {
   const out: string[] = [];
   for (const path of paths) {
     if (path === '-') {
@@ -50,7 +55,7 @@ export function expandInputs(paths: readonly string[]): string[] {
       .filter((f) => f.endsWith('.json'))
       .sort()
       .map((f) => join(path, f));
-    if (files.length === 0) throw new UserInputError(`${path}: no *.json inventory in this folder`);
+    if (files.length === 0 && !emptyFolderAllowed) throw new UserInputError(`${path}: no *.json inventory in this folder`);
     for (const f of files) out.push(f);
   }
   if (out.filter((p) => p === '-').length > 1) throw new UserInputError('--input: standard input (-) can be read once');
@@ -77,12 +82,13 @@ export function accountOfArn(arn: string | undefined): string | undefined {
  */
 export async function readInputs(paths: readonly string[], audit: FleetAudit, expectAccountsPath?: string): Promise<InputsRead> {
   const expected = expectAccountsPath !== undefined ? await readExpectedAccounts(expectAccountsPath) : undefined;
-  const files = expandInputs(paths);
+  const files = expandInputs(paths, expected !== undefined);
   const merging = files.length > 1 || expected !== undefined;
   const owner = new Map<string, string>();
+  const named = namedAsDiscovered(expected);
   let portSource: string | undefined;
   for (const file of files) {
-    const read = merging ? await readShard(file, audit) : await readSingle(file, audit);
+    const read = merging ? await readShard(file, audit, named) : await readSingle(file, audit);
     if (read.portSource === 'listing') portSource = 'listing';
     if (!merging) continue;
     if (read.accounts.size === 0) {
@@ -95,7 +101,14 @@ export async function readInputs(paths: readonly string[], audit: FleetAudit, ex
     }
   }
   if (expected) addMissingAccounts(expected, owner, audit);
-  const source = files.length === 1 ? (files[0] === '-' ? 'stdin' : (files[0] as string)) : `${files.length} inventories (${files.map((f) => (f === '-' ? 'stdin' : f)).join(', ')})`;
+  const source =
+    files.length === 1
+      ? files[0] === '-'
+        ? 'stdin'
+        : (files[0] as string)
+      : files.length === 0
+        ? `no inventory (every shard missing from ${paths.join(', ')})`
+        : `${files.length} inventories (${files.map((f) => (f === '-' ? 'stdin' : f)).join(', ')})`;
   return portSource !== undefined ? { source, portSource } : { source };
 }
 
@@ -123,7 +136,7 @@ async function readExpectedAccounts(path: string): Promise<ExpectedAccount[]> {
   }
   const list = isRecord(data) ? data['accounts'] : undefined;
   if (!Array.isArray(list)) throw new UserInputError(`${path}: not an accounts list (expected {"accounts": [...]} as \`portolan accounts\` writes it)`);
-  return list.map((a: unknown, i): ExpectedAccount => {
+  const accounts = list.map((a: unknown, i): ExpectedAccount => {
     if (!isRecord(a) || typeof a['id'] !== 'string' || !/^\d{12}$/.test(a['id'])) throw new UserInputError(`${path}: accounts[${i}]: expected an object with a 12-digit "id"`);
     const status = typeof a['status'] === 'string' ? a['status'] : 'ACTIVE';
     return {
@@ -133,6 +146,29 @@ async function readExpectedAccounts(path: string): Promise<ExpectedAccount[]> {
       ...(typeof a['ouPath'] === 'string' ? { ouPath: a['ouPath'] } : {}),
     };
   });
+  // Nothing to audit must not read as a clean organization.
+  if (!accounts.some((a) => a.state === 'ACTIVE')) throw new UserInputError(`${path}: the accounts list holds no active account to audit`);
+  return accounts;
+}
+
+/**
+ * An account as a shard holds it, with the name and OU path discovery gave it
+ * where the shard has none: a shard collected with --accounts made no
+ * Organizations call, and the merged reports should name accounts as the
+ * unsharded audit does.
+ */
+function namedAsDiscovered(expected: readonly ExpectedAccount[] | undefined): (account: InventoryAccount) => InventoryAccount {
+  if (expected === undefined) return (account) => account;
+  const byId = new Map(expected.map((a) => [a.id, a]));
+  return (account) => {
+    const listed = byId.get(account.id);
+    if (listed === undefined) return account;
+    return {
+      ...account,
+      ...(account.name === undefined && listed.name !== undefined ? { name: listed.name } : {}),
+      ...(account.ouPath === undefined && listed.ouPath !== undefined ? { ouPath: listed.ouPath } : {}),
+    };
+  };
 }
 
 /** Accounts discovery listed that no input holds: an active one is a gap (its shard did not finish), an inactive one is skipped. */
@@ -165,7 +201,7 @@ async function readSingle(file: string, audit: FleetAudit): Promise<ShardRead> {
 }
 
 /** One input of several: regions and accounts are held until the input's accounts are known (they are few). */
-async function readShard(file: string, audit: FleetAudit): Promise<ShardRead> {
+async function readShard(file: string, audit: FleetAudit, named: (account: InventoryAccount) => InventoryAccount): Promise<ShardRead> {
   const accounts: InventoryAccount[] = [];
   const regions: InventoryRegion[] = [];
   const fromArns = new Set<string>();
@@ -186,10 +222,10 @@ async function readShard(file: string, audit: FleetAudit): Promise<ShardRead> {
     for (const id of fromArns) ids.add(id);
     // A one-account inventory: its regions belong to its account (when the ARNs name exactly one).
     const only = fromArns.size === 1 ? [...fromArns][0] : undefined;
-    for (const id of ids) audit.addAccount({ id, status: 'ok' });
+    for (const id of ids) audit.addAccount(named({ id, status: 'ok' }));
     for (const r of regions) audit.addRegion(r.accountId === undefined && only !== undefined ? { ...r, accountId: only } : r);
   } else {
-    for (const a of accounts) audit.addAccount(a);
+    for (const a of accounts) audit.addAccount(named(a));
     for (const r of regions) audit.addRegion(r);
   }
   return header.portSource !== undefined ? { accounts: ids, portSource: header.portSource } : { accounts: ids };

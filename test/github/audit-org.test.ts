@@ -484,7 +484,7 @@ afterAll(async () => {
 });
 
 const fingerprints = (report: JsonReport | undefined): string[] => (report?.findings ?? []).map((f) => f.fingerprint);
-/** Account names and OU paths come from discovery; see the test.failing below. */
+/** Account names and OU paths come from discovery (see the test that compares them). */
 const withoutNames = (coverage: JsonReport['coverage'] | undefined): unknown =>
   coverage && { ...coverage, accounts: coverage.accounts?.map(({ name: _name, ouPath: _ouPath, ...rest }: { name?: string; ouPath?: string }) => rest) };
 const sarifFiles = (dir: string): string[] => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.sarif')).sort() : []);
@@ -525,11 +525,8 @@ describe('scan, one job per shard', () => {
     expect(['0', '3']).toContain(scans['3-of-3']?.steps['collect']?.['exit-code']);
   });
 
-  // Known bug (src/cli/commands/collect.ts collectExitCode): an account whose role
-  // cannot be assumed is not counted as a gap, so a shard holding only such an
-  // account says "collect: complete" and exits 0. The merge still reports it
-  // (the account is in error inside the file). Flip to `test` once fixed.
-  test.failing('a shard whose only account could not be assumed is not "complete" (collect exits 3)', () => {
+  // The sandbox account's role cannot be assumed: its shard is incomplete.
+  test('a shard whose only account could not be assumed is not "complete" (collect exits 3)', () => {
     expect(scans['3-of-3']?.steps['collect']).toEqual({ 'exit-code': '3' });
   });
 
@@ -551,12 +548,9 @@ describe('merge: the shards audited as one organization', () => {
     expect(merged.report?.summary).toEqual(unsharded.report.summary);
   });
 
-  // Gap (src, audit --expect-accounts): the shards were collected with --accounts,
-  // which calls no Organizations API, so they hold no account names or OU paths;
-  // the account list that --expect-accounts reads has them, but they are used only
-  // for accounts no shard holds. The unsharded run names every account. Flip to
-  // `test` once audit takes names and OU paths from --expect-accounts.
-  test.failing('account names and OU paths too, as discovery gave them', () => {
+  // The shards were collected with --accounts, which calls no Organizations API:
+  // the names and OU paths come from the account list --expect-accounts reads.
+  test('account names and OU paths too, as discovery gave them', () => {
     expect(merged.report?.coverage).toEqual(unsharded.report.coverage);
   });
 

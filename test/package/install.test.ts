@@ -52,7 +52,7 @@ function report(path: string): JsonReport {
 describe('the tarball', () => {
   test('holds the CLI, every rule pack, the policy reference, LICENSE and README, and no sources, tests, maps or benchmarks', () => {
     const files = packed.files;
-    for (const f of ['dist/cli/main.js', 'docs/policy.md', 'LICENSE', 'README.md', 'package.json']) expect(files).toContain(f);
+    for (const f of ['dist/cli/main.js', 'docs/policy.md', 'deploy/portolan-member-role.yaml', 'deploy/portolan-org-caller-role.yaml', 'LICENSE', 'README.md', 'package.json']) expect(files).toContain(f);
     const packs = readdirSync(join(REPO, 'rules')).filter((f) => f.endsWith('.yaml'));
     expect(packs.length).toBeGreaterThanOrEqual(3);
     for (const p of packs) expect(files).toContain(`rules/${p}`);

@@ -15,7 +15,19 @@ import { writeFileAtomic } from '../write-reports.js';
 export function collectExitCode(inventory: Inventory): 0 | 3 {
   const regionGap = inventory.regions.some((r) => r.status !== 'ok');
   const instanceGap = inventory.instances.some((i) => i.status === 'error');
-  return regionGap || instanceGap ? 3 : 0;
+  return regionGap || instanceGap || unreadAccounts(inventory).length > 0 ? 3 : 0;
+}
+
+/**
+ * Accounts of an organization inventory that were not read: an error (say,
+ * a role that could not be assumed), or "ok" with not one region read, as
+ * the audit's coverage counts them.
+ */
+function unreadAccounts(inventory: Inventory): string[] {
+  const withRegions = new Set(inventory.regions.map((r) => r.accountId));
+  return (inventory.accounts ?? [])
+    .filter((a) => a.status === 'error' || (a.status === 'ok' && !withRegions.has(a.id)))
+    .map((a) => (a.status === 'error' ? `${a.id} ${a.error.code}` : `${a.id} NoRegions`));
 }
 
 export function collectSummary(inventory: Inventory, destination: string): string {
@@ -28,8 +40,11 @@ export function collectSummary(inventory: Inventory, destination: string): strin
     (badRegions.length > 0 ? ` (unreadable: ${badRegions.map((r) => `${r.name} ${r.error.code}`).join(', ')})` : '');
   const instanceText =
     `${inventory.instances.length} instances (${read} read` + (failed > 0 ? `, ${failed} failed` : '') + (gone > 0 ? `, ${gone} gone` : '') + ')';
+  const unread = unreadAccounts(inventory);
+  const accountText =
+    inventory.accounts === undefined ? '' : `${inventory.accounts.length} accounts` + (unread.length > 0 ? ` (unread: ${unread.join(', ')})` : '') + ', ';
   const verdict = collectExitCode(inventory) === 0 ? 'complete' : 'INCOMPLETE';
-  return `collect: ${verdict}: ${regionText}, ${instanceText} -> ${destination}`;
+  return `collect: ${verdict}: ${accountText}${regionText}, ${instanceText} -> ${destination}`;
 }
 
 export function collectCommand(): Command {
