@@ -1,7 +1,8 @@
 // `portolan emulator` as a user runs it: the built CLI (npm test builds dist/ first).
 // Skipped, visibly, when there is no build.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, type ChildProcessByStdio, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -12,6 +13,18 @@ import { client } from './helpers.js';
 
 const MAIN = resolve('dist/cli/main.js');
 const describeBuilt = existsSync(MAIN) ? describe : describe.skip;
+
+/** The emulator's first stdout line (its URL); fails if it exits first. */
+function firstLineOf(child: ChildProcessWithoutNullStreams | ChildProcessByStdio<null, Readable, Readable>): Promise<string> {
+  return new Promise<string>((done, fail) => {
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString('utf8');
+      if (out.includes('\n')) done(out.slice(0, out.indexOf('\n')));
+    });
+    child.on('exit', () => { fail(new Error('emulator exited before printing its URL')); });
+  });
+}
 
 describeBuilt('portolan emulator (built CLI)', () => {
   let dir: string;
@@ -27,15 +40,7 @@ describeBuilt('portolan emulator (built CLI)', () => {
     const child = spawn(process.execPath, [MAIN, 'emulator', '--inventory', path, '--page-size', '10'], { stdio: ['ignore', 'pipe', 'pipe'] });
     const exited = new Promise<number | null>((done) => child.on('exit', (code) => { done(code); }));
     try {
-      const firstLine = await new Promise<string>((done, fail) => {
-        let out = '';
-        child.stdout.on('data', (chunk: Buffer) => {
-          out += chunk.toString('utf8');
-          const newline = out.indexOf('\n');
-          if (newline >= 0) done(out.slice(0, newline));
-        });
-        child.on('exit', () => { fail(new Error('emulator exited before printing its URL')); });
-      });
+      const firstLine = await firstLineOf(child);
       const url = /^Lightsail emulator listening on (http:\/\/127\.0\.0\.1:\d+)$/.exec(firstLine)?.[1];
       expect(url).toBeDefined();
       const page = await client(url as string, 'us-east-1').send(new GetInstancesCommand({}));
@@ -51,14 +56,7 @@ describeBuilt('portolan emulator (built CLI)', () => {
     const child = spawn(process.execPath, [MAIN, 'emulator', '--inventory', path, '--host', '[::1]'], { stdio: ['ignore', 'pipe', 'pipe'] });
     const exited = new Promise<number | null>((done) => child.on('exit', (code) => { done(code); }));
     try {
-      const firstLine = await new Promise<string>((done, fail) => {
-        let out = '';
-        child.stdout.on('data', (chunk: Buffer) => {
-          out += chunk.toString('utf8');
-          if (out.includes('\n')) done(out.slice(0, out.indexOf('\n')));
-        });
-        child.on('exit', () => { fail(new Error('emulator exited before printing its URL')); });
-      });
+      const firstLine = await firstLineOf(child);
       const url = /^Lightsail emulator listening on (http:\/\/\[::1\]:\d+)$/.exec(firstLine)?.[1];
       expect(url).toBeDefined();
       const page = await client(url as string, 'us-east-1').send(new GetInstancesCommand({}));
