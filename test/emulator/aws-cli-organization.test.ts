@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { DEMO_ACCOUNTS, DEMO_EXTERNAL_ID, DEMO_ROLE_NAME, demoOrganization } from '../../src/emulator/demo-org.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/server.js';
+import { awsCliEnv } from './helpers.js';
 
 const AWS = '/usr/bin/aws';
 const run = promisify(execFile);
@@ -23,16 +24,7 @@ describeWithCli('AWS CLI v2 against the emulator in organization mode', () => {
   async function aws(args: string[], credentials: Record<string, string> = { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' }): Promise<Outcome> {
     try {
       const { stdout } = await run(AWS, [...args, '--endpoint-url', emulator.url, '--output', 'json'], {
-        env: {
-          PATH: process.env['PATH'] ?? '/usr/bin:/bin',
-          HOME: process.env['HOME'] ?? '/tmp',
-          AWS_CONFIG_FILE: '/dev/null',
-          AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-          AWS_PAGER: '',
-          AWS_EC2_METADATA_DISABLED: 'true',
-          AWS_DEFAULT_REGION: 'us-east-1',
-          ...credentials,
-        },
+        env: awsCliEnv({ AWS_DEFAULT_REGION: 'us-east-1', ...credentials }),
         timeout: 20_000,
       });
       return { ok: true, json: JSON.parse(stdout) as Record<string, unknown> };

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/server.js';
 import type { RawPortState } from '../../src/core/types.js';
-import { instance, inventory } from './helpers.js';
+import { awsCliEnv, instance, inventory } from './helpers.js';
 
 const AWS = '/usr/bin/aws';
 const run = promisify(execFile);
@@ -52,16 +52,7 @@ describeWithCli('AWS CLI v2 against the emulator', () => {
   async function aws(region: string, ...args: string[]): Promise<{ ok: true; json: Record<string, unknown> } | { ok: false; stderr: string; code: number }> {
     try {
       const { stdout } = await run(AWS, ['lightsail', ...args, '--endpoint-url', emulator.url, '--region', region, '--output', 'json'], {
-        env: {
-          PATH: process.env['PATH'] ?? '/usr/bin:/bin',
-          HOME: process.env['HOME'] ?? '/tmp',
-          AWS_ACCESS_KEY_ID: 'test',
-          AWS_SECRET_ACCESS_KEY: 'test',
-          AWS_CONFIG_FILE: '/dev/null',
-          AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-          AWS_PAGER: '',
-          AWS_EC2_METADATA_DISABLED: 'true',
-        },
+        env: awsCliEnv({ AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' }),
         timeout: 20_000,
       });
       return { ok: true, json: JSON.parse(stdout) as Record<string, unknown> };

@@ -32,3 +32,16 @@ export function instance(name: string, region: string, extra: Partial<InventoryI
 export function inventory(instances: InventoryInstance[], regions: Inventory['regions'] = []): Inventory {
   return { version: 1, collectedAt: '2026-11-25T12:00:00Z', regions, instances };
 }
+
+/** The environment for /usr/bin/aws against the emulator: no config, profile, pager or metadata lookup of this machine. */
+export function awsCliEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+    HOME: process.env['HOME'] ?? '/tmp',
+    AWS_CONFIG_FILE: '/dev/null',
+    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+    AWS_PAGER: '',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    ...extra,
+  };
+}
