@@ -29,6 +29,14 @@ export interface InstanceFacts {
 export interface StateMemo {
   verdicts: Int8Array;
   words: Array<string | undefined>;
+  /** The state's source lists as findings show them, made once and shared by its findings (frozen: merges copy). */
+  lists?: SourceLists;
+}
+
+interface SourceLists {
+  cidrs: readonly string[];
+  ipv6Cidrs: readonly string[];
+  aliases: readonly string[];
 }
 
 /** The range an exception's `ports` compares (section 6); null for ICMP and unknown protocols. */
@@ -40,15 +48,25 @@ export function evaluatedPortRange(ps: { protocol: string; fromPort: number | nu
   return valid ? { from, to } : EVERY_PORT; // a malformed range was judged as every port
 }
 
+const NO_STRINGS: readonly string[] = Object.freeze([]);
+
 /** The string entries of a raw source field, as reports show them (a lone string is its one entry). */
-function rawStrings(v: unknown): string[] {
-  if (typeof v === 'string') return [v];
-  if (!Array.isArray(v)) return [];
-  // Most lists hold only strings: share them rather than copy (a merge copies first).
-  return (v as unknown[]).every((x) => typeof x === 'string') ? (v as string[]) : v.filter((x): x is string => typeof x === 'string');
+function rawStrings(v: unknown): readonly string[] {
+  if (typeof v === 'string') return Object.freeze([v]);
+  if (!Array.isArray(v) || v.length === 0) return NO_STRINGS;
+  return Object.freeze((v as unknown[]).filter((x): x is string => typeof x === 'string'));
 }
 
-function mergeInto(into: string[], more: readonly string[]): string[] {
+/**
+ * Alike raw states share one memo (createStateNormalizer), so their lists are
+ * equal: 300k findings of world-open SSH hold one pair of lists, not 300k
+ * copies of the parsed ones, which the garbage collector would carry along.
+ */
+function sourceLists(raw: RawPortState, memo: StateMemo): SourceLists {
+  return (memo.lists ??= { cidrs: rawStrings(raw.cidrs), ipv6Cidrs: rawStrings(raw.ipv6Cidrs), aliases: rawStrings(raw.cidrListAliases) });
+}
+
+function mergeInto(into: readonly string[], more: readonly string[]): readonly string[] {
   const missing = more.filter((x) => !into.includes(x));
   return missing.length === 0 ? into : [...into, ...missing];
 }
@@ -118,9 +136,7 @@ export class FindingCollector {
     for (const ri of applicable) {
       if (!this.violates(ri, state, memo)) continue;
       const rule = this.rules[ri] as Rule;
-      const cidrs = rawStrings(raw.cidrs);
-      const ipv6Cidrs = rawStrings(raw.ipv6Cidrs);
-      const aliases = rawStrings(raw.cidrListAliases);
+      const { cidrs, ipv6Cidrs, aliases } = sourceLists(raw, memo);
       const ref = instance.ref;
       const earlier = this.existing(rule.id, state, ref);
       if (earlier) {

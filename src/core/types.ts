@@ -290,9 +290,10 @@ export interface FindingPortState {
   protocol: string;
   fromPort: number | null;
   toPort: number | null;
-  cidrs: string[];
-  ipv6Cidrs: string[];
-  cidrListAliases: string[];
+  /** Shared by the findings of alike states: replaced, never changed in place. */
+  cidrs: readonly string[];
+  ipv6Cidrs: readonly string[];
+  cidrListAliases: readonly string[];
 }
 
 export interface Suppression {

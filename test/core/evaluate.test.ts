@@ -42,6 +42,24 @@ describe('findings', () => {
     expect(merged.portState.ipv6Cidrs).toEqual(['::/0']);
   });
 
+  test('alike states on many instances share their source lists, and a merge on one instance leaves the others as they were', () => {
+    const r = evaluate(
+      policy([rule('ssh')]),
+      inventory([
+        inst('a', 'us-east-1', [open('tcp', 22, 22, ['0.0.0.0/0']), open('tcp', 22, 22, ['198.51.100.0/24', '0.0.0.0/0'])]),
+        inst('b', 'us-east-1', [open('tcp', 22, 22, ['0.0.0.0/0'])]),
+        inst('c', 'us-east-1', [open('tcp', 22, 22, ['0.0.0.0/0'])]),
+      ]),
+      { now: NOW },
+    );
+    const byName = new Map(r.findings.map((f) => [f.instance.name, f.portState]));
+    expect(byName.get('a')?.cidrs).toEqual(['0.0.0.0/0', '198.51.100.0/24']);
+    expect(byName.get('b')?.cidrs).toEqual(['0.0.0.0/0']);
+    expect(byName.get('c')?.cidrs).toEqual(['0.0.0.0/0']);
+    expect(byName.get('b')?.cidrs).toBe(byName.get('c')?.cidrs);
+    expect(Object.isFrozen(byName.get('b')?.cidrs)).toBe(true);
+  });
+
   test('messages say what is open to whom, first sentence standing alone', () => {
     const r = evaluate(
       policy([rule('ssh')]),
