@@ -386,7 +386,8 @@ function pickInstance(raw: Instance, region: string, portSource: PortSource): In
 /** What the listing shows, as port states: each listed inbound entry is an open state. */
 export function portStatesOfListing(listed: readonly RawPortState[]): RawPortState[] {
   return listed
-    .filter((p) => p['accessDirection'] === undefined || p['accessDirection'] === 'inbound')
+    // Only an entry said to be outbound is left out: an unexpected direction is judged, never dropped (fail closed).
+    .filter((p) => p['accessDirection'] !== 'outbound')
     .map((p) => {
       const state: RawPortState = { fromPort: p.fromPort, toPort: p.toPort, protocol: p.protocol, state: 'open' };
       if (p.cidrs !== undefined) state.cidrs = p.cidrs;
@@ -396,12 +397,16 @@ export function portStatesOfListing(listed: readonly RawPortState[]): RawPortSta
     });
 }
 
+/** Below this depth a response value is kept as it is: the SDK's shapes are shallow, and an answer nested without end must not overflow the stack. */
+const CLEAN_DEPTH = 32;
+
 /** Drops keys whose value is undefined (the SDK adds them), recursively; everything else is kept as returned. */
-function withoutUndefined(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutUndefined);
+function withoutUndefined(value: unknown, depth = 0): unknown {
+  if (depth >= CLEAN_DEPTH) return value;
+  if (Array.isArray(value)) return value.map((v) => withoutUndefined(v, depth + 1));
   if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = withoutUndefined(v);
+    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = withoutUndefined(v, depth + 1);
     return out;
   }
   return value;

@@ -2,16 +2,29 @@
 // GetInstances lists (`networking.ports`) and the states GetInstancePortStates
 // returns. They should agree; when they do not, the audit says how.
 
+import { showValue, truncate } from './text.js';
+
+/** How much of one entry a message quotes: keys compare whole, messages show a bounded excerpt. */
+const ENTRY_TEXT_LIMIT = 200;
+
+/** A raw value in a key: scalars as text, lists and objects by kind, never walked (they may nest without end). */
+function scalarText(v: unknown): string {
+  if (typeof v === 'string') return v.trim();
+  if (typeof v === 'number' || typeof v === 'boolean' || v === null || v === undefined) return String(v);
+  return showValue(v);
+}
+
 /** One open entry as both views can say it: protocol, raw range, sorted sources. */
 function keyOf(entry: Record<string, unknown>): string {
-  const protocol = typeof entry['protocol'] === 'string' ? entry['protocol'].trim().toLowerCase() : String(entry['protocol']);
+  const raw = entry['protocol'];
+  const protocol = scalarText(typeof raw === 'string' ? raw.toLowerCase() : raw);
   const sources = (field: string): string => {
     const v = entry[field];
-    const list = typeof v === 'string' ? [v] : Array.isArray(v) ? v.map(String) : [];
-    return list.map((s) => s.trim()).sort().join(',');
+    const list = typeof v === 'string' ? [v] : Array.isArray(v) ? v : [];
+    return list.map(scalarText).sort().join(',');
   };
   const all = [sources('cidrs'), sources('ipv6Cidrs'), sources('cidrListAliases')].filter((s) => s !== '').join(',');
-  return `${protocol} ${String(entry['fromPort'])}-${String(entry['toPort'])} from ${all === '' ? 'nothing' : all}`;
+  return `${protocol} ${scalarText(entry['fromPort'])}-${scalarText(entry['toPort'])} from ${all === '' ? 'nothing' : all}`;
 }
 
 function openEntries(list: readonly unknown[], listing: boolean): string[] {
@@ -19,7 +32,7 @@ function openEntries(list: readonly unknown[], listing: boolean): string[] {
   for (const e of list) {
     if (typeof e !== 'object' || e === null) continue;
     const entry = e as Record<string, unknown>;
-    if (listing ? entry['accessDirection'] !== undefined && entry['accessDirection'] !== 'inbound' : entry['state'] === 'closed') continue;
+    if (listing ? entry['accessDirection'] === 'outbound' : entry['state'] === 'closed') continue;
     out.push(keyOf(entry));
   }
   return out;
@@ -39,7 +52,8 @@ function minus(a: readonly string[], b: readonly string[]): string[] {
 }
 
 function few(items: readonly string[]): string {
-  return items.length <= 3 ? items.join('; ') : `${items.slice(0, 3).join('; ')} and ${items.length - 3} more`;
+  const shown = items.slice(0, 3).map((item) => truncate(item, ENTRY_TEXT_LIMIT));
+  return items.length <= 3 ? shown.join('; ') : `${shown.join('; ')} and ${items.length - 3} more`;
 }
 
 /** How the listing and the port states disagree, in words; undefined when they agree. */

@@ -3,7 +3,7 @@
 // (fail closed) and reported as a diagnostic naming the offending value.
 
 import { addressSetOf, EMPTY_SET, parseCidr } from './cidr.js';
-import { excerpt, quote, QUOTE_LIMIT } from './text.js';
+import { showValue } from './text.js';
 import type { Diagnostic, DiagnosticCode, IntRange, NormalizedProtocol, NormalizedState, ParsedCidr, RawPortState, SourceSet } from './types.js';
 
 export type NormalizeDiagnostic = Omit<Diagnostic, 'instance'>;
@@ -18,14 +18,8 @@ export interface NormalizeResult {
 export const EVERY_PORT: IntRange = Object.freeze({ from: 0, to: 65535 });
 export const EVERY_ICMP_VALUE: IntRange = Object.freeze({ from: 0, to: 255 });
 
-/** Shows a raw value in a message: strings quoted, everything else as JSON would. */
-function show(value: unknown): string {
-  if (typeof value === 'string') return quote(value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
-  if (value === undefined) return 'undefined';
-  const json = JSON.stringify(value) as string | undefined;
-  return json === undefined ? typeof value : excerpt(json, QUOTE_LIMIT);
-}
+/** Shows a raw value in a message: strings quoted and cut, lists and objects by kind (never walked: they may nest without end). */
+const show = (value: unknown): string => showValue(value);
 
 function diag(level: Diagnostic['level'], code: DiagnosticCode, message: string): NormalizeDiagnostic {
   return { level, code, message };
@@ -37,6 +31,12 @@ function protocolTextOf(raw: unknown): string {
   if (typeof raw === 'string') return raw.trim().toLowerCase();
   if (typeof raw === 'number' && Number.isFinite(raw)) return String(raw);
   return '';
+}
+
+/** A protocol that is not a string (or a number): missing or of the wrong type, it cannot be read. */
+function unreadableProtocol(raw: unknown): string | undefined {
+  if (typeof raw === 'string' || (typeof raw === 'number' && Number.isFinite(raw))) return undefined;
+  return raw === undefined ? 'protocol is missing' : `protocol is ${kindOf(raw)}, not a string`;
 }
 
 function protocolOf(text: string): NormalizedProtocol {
@@ -221,7 +221,13 @@ export function normalizePortState(raw: RawPortState): NormalizeResult {
   if (protocolText === 'icmp6') protocolText = 'icmpv6';
   else if (protocolText === '-1') protocolText = 'all';
   const protocol = protocolOf(protocolText);
-  if (protocol === 'unknown') {
+  // Unknown protocol text is the spec's unknown protocol; no protocol at all is a state that cannot be read (fail closed).
+  const protocolUnreadable = unreadableProtocol(raw.protocol);
+  if (protocolUnreadable !== undefined) {
+    diagnostics.push(
+      diag('error', 'unreadable-port-state', `${protocolUnreadable}: this port state cannot be read; the instance counts as not read, and the state is judged as an unknown protocol`),
+    );
+  } else if (protocol === 'unknown') {
     const message =
       protocolText === ''
         ? `port state has no usable protocol (got ${show(raw.protocol)}); it matches only rules that name no protocol, ports or icmp`
@@ -261,8 +267,9 @@ export function normalizePortState(raw: RawPortState): NormalizeResult {
   const sources = buildSources(raw.cidrs, raw.ipv6Cidrs, raw.cidrListAliases);
   for (const d of sources.diagnostics) diagnostics.push(d);
 
+  const unreadable = protocolUnreadable ?? sources.unreadable;
   return {
-    ...(sources.unreadable !== undefined ? { unreadable: sources.unreadable } : {}),
+    ...(unreadable !== undefined ? { unreadable } : {}),
     state: {
       protocolText,
       protocol,

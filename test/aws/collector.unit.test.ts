@@ -9,7 +9,7 @@ import {
   PutInstancePublicPortsCommand,
 } from '@aws-sdk/client-lightsail';
 import { mockClient } from 'aws-sdk-client-mock';
-import { CollectError, collectInventory, selectRegions, type CollectOptions } from '../../src/aws/collector.js';
+import { CollectError, collectInventory, portStatesOfListing, selectRegions, type CollectOptions } from '../../src/aws/collector.js';
 import { ReadOnlyViolationError, createLightsailClient, CollectorRetryStrategy, type RetryPolicy } from '../../src/aws/client.js';
 import type { RetryErrorInfo } from '@smithy/types';
 import { READ_OPERATIONS, iamPolicyDocument } from '../../src/aws/operations.js';
@@ -252,5 +252,18 @@ describe('read-only by construction', () => {
     } finally {
       mockClient(LightsailClient);
     }
+  });
+});
+
+describe('portStatesOfListing', () => {
+  it.each<[string, unknown, boolean]>([
+    ['inbound: kept', 'inbound', true],
+    ['missing: kept', undefined, true],
+    ['outbound: left out', 'outbound', false],
+    ['an unexpected spelling: kept (judged, never dropped)', 'INBOUND', true],
+    ['a wrong type: kept (judged, never dropped)', ['inbound'], true],
+  ])('an entry whose direction is %s', (_label, accessDirection, kept) => {
+    const entry = { fromPort: 22, toPort: 22, protocol: 'tcp', cidrs: ['0.0.0.0/0'], ...(accessDirection === undefined ? {} : { accessDirection }) };
+    expect(portStatesOfListing([entry])).toEqual(kept ? [{ fromPort: 22, toPort: 22, protocol: 'tcp', state: 'open', cidrs: ['0.0.0.0/0'] }] : []);
   });
 });

@@ -127,7 +127,7 @@ describe('states with an object in a field', () => {
   const cases: Array<[string, RawPortState, string]> = [
     ['fromPort {}', { ...BASE, fromPort: {} }, 'malformed-port-range'],
     ['toPort [22]', { ...BASE, toPort: [22] }, 'malformed-port-range'],
-    ['protocol {}', { ...BASE, protocol: { name: 'tcp' } }, 'unknown-protocol'],
+    ['protocol {}', { ...BASE, protocol: { name: 'tcp' } }, 'unreadable-port-state'],
     ['state {}', { ...BASE, state: {} }, 'unknown-state'],
     ['a cidrs entry {}', { ...BASE, cidrs: [{ cidr: '1.2.3.4' }] }, 'unreadable-port-state'],
     ['an alias entry []', { ...BASE, cidrListAliases: [[]] }, 'unreadable-port-state'],

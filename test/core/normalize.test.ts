@@ -26,12 +26,11 @@ describe('protocol', () => {
     ['gre', 'gre', 'unknown'],
     [' GRE ', 'gre', 'unknown'],
     [6, '6', 'unknown'],
-    [undefined, '', 'unknown'],
-    [null, '', 'unknown'],
     ['', '', 'unknown'],
   ];
   test.each(cases)('%j -> %j (%s)', (protocol, protocolText, expected) => {
-    const { state, diagnostics } = normalizePortState({ protocol, fromPort: 22, toPort: 22, state: 'open', ...WEB });
+    const { state, diagnostics, unreadable } = normalizePortState({ protocol, fromPort: 22, toPort: 22, state: 'open', ...WEB });
+    expect(unreadable).toBeUndefined();
     expect(state.protocolText).toBe(protocolText);
     expect(state.protocol).toBe(expected);
     const unknown = diagnostics.filter((d) => d.code === 'unknown-protocol');
@@ -42,7 +41,29 @@ describe('protocol', () => {
   test('the unknown-protocol diagnostic names the value', () => {
     const d = normalizePortState({ protocol: ' GRE ', state: 'open', ...WEB }).diagnostics;
     expect(d).toEqual([{ level: 'warning', code: 'unknown-protocol', message: expect.stringContaining('"gre"') }]);
-    expect(normalizePortState({ state: 'open', ...WEB }).diagnostics[0]!.message).toMatch(/no usable protocol/);
+    expect(normalizePortState({ protocol: ' ', state: 'open', ...WEB }).diagnostics[0]!.message).toMatch(/no usable protocol \(got " "\)/);
+  });
+
+  test.each<[string, unknown, string]>([
+    ['missing', undefined, 'protocol is missing'],
+    ['null', null, 'protocol is null, not a string'],
+    ['a list', ['tcp'], 'protocol is a list, not a string'],
+    ['an object', { name: 'tcp' }, 'protocol is an object, not a string'],
+    ['true', true, 'protocol is the boolean true, not a string'],
+  ])('a protocol that is %s makes the state unreadable (the instance is not read), and the state is still judged as unknown', (_label, protocol, reason) => {
+    const r = normalizePortState({ protocol, fromPort: 22, toPort: 22, state: 'open', ...WEB });
+    expect(r.unreadable).toBe(reason);
+    expect(r.state.protocol).toBe('unknown');
+    expect(r.diagnostics.map((d) => [d.level, d.code])).toEqual([['error', 'unreadable-port-state']]);
+  });
+
+  test('a value nested without end is named by its kind, never walked (no stack overflow)', () => {
+    let deep: unknown = [];
+    for (let i = 0; i < 200_000; i++) deep = [deep];
+    const r = normalizePortState({ protocol: deep, fromPort: deep, toPort: 22, state: deep, ...WEB });
+    expect(r.unreadable).toBe('protocol is a list, not a string');
+    expect(r.diagnostics.map((d) => d.code)).toEqual(['unreadable-port-state', 'unknown-state']);
+    expect(r.diagnostics[1]!.message).toBe('state a list of 1 is not "open" or "closed"; evaluated as open');
   });
 
   test('an unknown protocol has no ports and no ICMP sets', () => {
