@@ -24,7 +24,8 @@ import {
 } from './collector.js';
 import { errorInfo, oneLine } from './errors.js';
 import { DEFAULT_ACCOUNT_CONCURRENCY, DEFAULT_ROLE_NAME } from './operations.js';
-import { discoverAccounts, isActive, type DiscoveredAccount } from './organizations.js';
+import { isAudited } from '../core/account-state.js';
+import { discoverAccounts, type DiscoveredAccount } from './organizations.js';
 
 export interface OrganizationCollectOptions extends Omit<CollectOptions, 'onProgress' | 'roleArn' | 'externalId'> {
   /** The member accounts' audit role (default PortolanAudit). */
@@ -85,7 +86,7 @@ export async function planAccounts(selection: AccountSelection, discover: () => 
     if (wanted && !wanted.has(a.id)) continue;
     const base: PlannedAccount = { id: a.id, state: a.state, ...(a.name !== undefined ? { name: a.name } : {}), ...(a.ouPath !== undefined ? { ouPath: a.ouPath } : {}) };
     if (excluded.has(a.id)) plan.push({ ...base, skipped: 'excluded by --exclude-accounts', excluded: true });
-    else if (!isActive(a.state)) plan.push({ ...base, skipped: `not active (${a.state})` });
+    else if (!isAudited(a.state)) plan.push({ ...base, skipped: `not active (${a.state})` });
     else plan.push(base);
   }
   if (wanted && needsDiscovery) {

@@ -33,6 +33,8 @@ export interface DiscoveryOptions {
 const MAX_PAGES = 5_000;
 /** Organizations throttles early (a few calls a second): walk the tree gently. */
 const WALK_CONCURRENCY = 3;
+/** AWS nests units at most five deep under a root; deeper is an answer not to follow. */
+const MAX_UNIT_DEPTH = 8;
 
 
 /** Every item of a paged List* call; the answer must hold `key` as a list on every page. */
@@ -61,6 +63,7 @@ async function listAll(send: (token: string | undefined) => Promise<object>, ope
 function accountOf(item: Record<string, unknown>, operation: string): DiscoveredAccount {
   const id = item['Id'];
   if (typeof id !== 'string' || !/^\d{12}$/.test(id)) throw codedError('MalformedResponse', `${operation} returned an account without a 12-digit Id`);
+  // An account without a state is audited (isAudited): a thin answer must not skip it.
   const state = typeof item['State'] === 'string' ? item['State'] : typeof item['Status'] === 'string' ? item['Status'] : 'UNKNOWN';
   const name = item['Name'];
   return typeof name === 'string' ? { id, name, state } : { id, state };
@@ -86,6 +89,9 @@ async function walkTree(client: OrganizationsClient, signal: AbortSignal | undef
   const parents = new Set<string>();
   const roots = await listAll((NextToken) => client.send(new ListRootsCommand({ NextToken }), opts), 'ListRoots', 'Roots');
   const visit = async (parentId: string, path: string, ancestors: readonly string[]): Promise<void> => {
+    // A unit met twice (a cycle, or one unit under two parents) would be walked without end.
+    if (parents.has(parentId)) throw codedError('MalformedResponse', `the organization tree holds ${parentId} twice (a cycle or a unit under two parents)`);
+    if (ancestors.length > MAX_UNIT_DEPTH + 1) throw codedError('MalformedResponse', `the organization tree is more than ${MAX_UNIT_DEPTH} units deep`);
     parents.add(parentId);
     const [units, accounts] = await Promise.all([
       limit(() => listAll((NextToken) => client.send(new ListOrganizationalUnitsForParentCommand({ ParentId: parentId, NextToken, MaxResults: 20 }), opts), 'ListOrganizationalUnitsForParent', 'OrganizationalUnits')),
@@ -140,9 +146,4 @@ export async function discoverAccounts(client: OrganizationsClient, options: Dis
     })
     .filter((a) => !filtering || (placements?.get(a.id)?.ancestors ?? []).some((id) => wanted.has(id)));
   return accounts.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-}
-
-/** Whether discovery's state means "audit it" (ACTIVE); anything else is listed and skipped. */
-export function isActive(state: string): boolean {
-  return state === 'ACTIVE';
 }

@@ -6,6 +6,7 @@
 
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { isAudited } from '../core/account-state.js';
 import { UserInputError } from '../core/errors.js';
 import type { FleetAudit } from '../core/evaluate.js';
 import { quote } from '../core/text.js';
@@ -147,7 +148,7 @@ async function readExpectedAccounts(path: string): Promise<ExpectedAccount[]> {
     };
   });
   // Nothing to audit must not read as a clean organization.
-  if (!accounts.some((a) => a.state === 'ACTIVE')) throw new UserInputError(`${path}: the accounts list holds no active account to audit`);
+  if (!accounts.some((a) => isAudited(a.state))) throw new UserInputError(`${path}: the accounts list holds no active account to audit`);
   return accounts;
 }
 
@@ -176,7 +177,7 @@ function addMissingAccounts(expected: readonly ExpectedAccount[], held: Readonly
   for (const a of expected) {
     if (held.has(a.id)) continue;
     const base = { id: a.id, ...(a.name !== undefined ? { name: a.name } : {}), ...(a.ouPath !== undefined ? { ouPath: a.ouPath } : {}) };
-    if (a.state === 'ACTIVE') {
+    if (isAudited(a.state)) {
       audit.addAccount({ ...base, status: 'error', error: { code: 'ShardMissing', message: 'discovery listed this account, but no inventory holds it: its shard did not finish' } });
     } else {
       audit.addAccount({ ...base, status: 'skipped', reason: a.state === 'EXCLUDED' ? 'excluded by --exclude-accounts' : `not active (${a.state})` });

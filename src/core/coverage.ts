@@ -136,6 +136,11 @@ export class CoverageTally {
       ok = false;
       this.diagnostics.push({ level: 'error', code: 'nothing-read', message: `account ${t.account.id} lists no region: nothing of it was read` });
     }
+    // Every account skipped (or none listed): an organization of which nothing was audited is not a clean one.
+    if (![...this.accounts.values()].some((t) => t.account.status !== 'skipped')) {
+      ok = false;
+      this.diagnostics.push({ level: 'error', code: 'nothing-read', message: 'the inventory audits no account (every account listed is skipped): nothing was read, so nothing can be called clean' });
+    }
     return ok;
   }
 

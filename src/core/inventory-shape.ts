@@ -56,6 +56,8 @@ function describe(value: unknown): string {
   return showValue(value, 40);
 }
 
+const ACCOUNT_ID = /^\d{12}$/;
+
 const UNKNOWN_ERROR: ErrorInfo = { code: 'UnknownError', message: 'the inventory records no reason' };
 
 /** Checks pieces as they come and remembers what the end must check. */
@@ -154,8 +156,16 @@ export class InventoryChecker {
     return code !== undefined && message !== undefined ? { code, message } : undefined;
   }
 
+  /** An AWS account id: 12 digits. It names report files and SARIF categories, so nothing else gets through. */
+  private accountId(obj: Record<string, unknown>, key: string, path: string, optional = false): string | undefined {
+    const id = this.string(obj, key, path, optional);
+    if (id === undefined || ACCOUNT_ID.test(id)) return id;
+    this.problem(`${path}.${key}`, `expected a 12-digit AWS account id, got ${quote(id)}`);
+    return undefined;
+  }
+
   private accountOf(obj: Record<string, unknown>, path: string): string | undefined {
-    const id = this.string(obj, 'accountId', path, true);
+    const id = this.accountId(obj, 'accountId', path, true);
     if (id !== undefined) this.namedAccounts.add(id);
     return id;
   }
@@ -180,7 +190,7 @@ export class InventoryChecker {
       this.problem(path, `expected an object {id, status}, got ${describe(value)}`);
       return undefined;
     }
-    const id = this.string(value, 'id', path);
+    const id = this.accountId(value, 'id', path);
     const name = this.string(value, 'name', path, true);
     const ouPath = this.string(value, 'ouPath', path, true);
     const error = this.error(value, path);

@@ -60,7 +60,13 @@ export function reportFiles(format: ReportFormat, result: AuditResult, meta: Rep
   const category = (meta.category ?? 'portolan').replace(/\/+$/, '');
   return accounts
     .filter((a) => a.status !== 'skipped')
-    .map((a) => ({ name: `portolan-${a.id}.sarif`, content: formatSarif(accountResult(result, a), { ...meta, category: `${category}/${a.id}` }) }));
+    .map((a) => ({ name: sarifFileName(a.id), content: formatSarif(accountResult(result, a), { ...meta, category: `${category}/${a.id}` }) }));
+}
+
+/** The account id becomes a file name: inputs are checked to hold 12 digits, and this holds the line should a check ever miss (no `../`). */
+function sarifFileName(accountId: string): string {
+  if (!/^\d{12}$/.test(accountId)) throw new Error(`account id ${JSON.stringify(accountId.slice(0, 40))} is not 12 digits: refusing it as a file name`);
+  return `portolan-${accountId}.sarif`;
 }
 
 /** A report as one string (tests, small results). */

@@ -163,6 +163,71 @@ describe('discovery and credentials under stress', () => {
     client.send = send;
     await expect(discoverAccounts(client)).rejects.toThrow('ListAccounts answered without a Accounts list');
   });
+
+  /** A client whose answers come from `answer(operation, input)`, the way a misbehaving endpoint would give them. */
+  function scriptedClient(answer: (operation: string, input: Record<string, unknown>) => object): ReturnType<typeof createOrganizationsClient> {
+    const client = createOrganizationsClient({
+      region: 'us-east-1',
+      credentials: dummyCredentials,
+      retryStrategy: new CollectorRetryStrategy({ maxAttempts: 1, mode: 'standard', baseDelayMs: 1, maxDelayMs: 1, throttleBaseDelayMs: 1, throttleMaxDelayMs: 1, throttleBudgetMs: 1 }),
+      maxAttempts: 1,
+      maxSockets: 1,
+      requestTimeoutMs: 1000,
+    });
+    let calls = 0;
+    client.send = (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
+      if (++calls > 1000) throw new Error('more than 1000 calls: the walk does not end');
+      return Promise.resolve(answer(command.constructor.name.replace(/Command$/, ''), command.input));
+    };
+    return client;
+  }
+
+  test('an account listed without State or Status is audited, never skipped as inactive', async () => {
+    const client = scriptedClient((operation) =>
+      operation === 'ListAccounts'
+        ? { Accounts: [{ Id: '222222222222', Name: 'thin' }, { Id: '333333333333', State: 'SUSPENDED' }] }
+        : operation === 'ListRoots'
+          ? { Roots: [] }
+          : {},
+    );
+    const found = await discoverAccounts(client);
+    expect(found.map((a) => [a.id, a.state])).toEqual([['222222222222', 'UNKNOWN'], ['333333333333', 'SUSPENDED']]);
+    expect((await planAccounts({}, () => Promise.resolve(found))).map((a) => [a.id, a.skipped ?? 'audit'])).toEqual([
+      ['222222222222', 'audit'],
+      ['333333333333', 'not active (SUSPENDED)'],
+    ]);
+  });
+
+  test('a unit that is its own child is a malformed tree, not a walk without end', async () => {
+    const client = scriptedClient((operation, input) => {
+      switch (operation) {
+        case 'ListAccounts':
+          return { Accounts: [{ Id: '222222222222', State: 'ACTIVE' }] };
+        case 'ListRoots':
+          return { Roots: [{ Id: 'r-root' }] };
+        case 'ListOrganizationalUnitsForParent':
+          return { OrganizationalUnits: [{ Id: 'ou-root-loop1234', Name: 'loop' }] };
+        case 'ListAccountsForParent':
+          return { Accounts: input['ParentId'] === 'ou-root-loop1234' ? [{ Id: '222222222222', State: 'ACTIVE' }] : [] };
+        default:
+          return {};
+      }
+    });
+    await expect(discoverAccounts(client, { ous: ['ou-root-loop1234'] })).rejects.toThrow('the organization tree holds ou-root-loop1234 twice (a cycle or a unit under two parents)');
+    // Without --ou the OU paths are a courtesy: the account list stands, without paths.
+    expect(await discoverAccounts(client)).toEqual([{ id: '222222222222', state: 'ACTIVE' }]);
+  });
+
+  test('a tree deeper than AWS allows is refused', async () => {
+    const client = scriptedClient((operation, input) => {
+      const parent = String(input['ParentId']);
+      if (operation === 'ListAccounts') return { Accounts: [{ Id: '222222222222', State: 'ACTIVE' }] };
+      if (operation === 'ListRoots') return { Roots: [{ Id: 'r-root' }] };
+      if (operation === 'ListOrganizationalUnitsForParent') return { OrganizationalUnits: [{ Id: `${parent}x`, Name: 'deeper' }] };
+      return { Accounts: [] };
+    });
+    await expect(discoverAccounts(client, { ous: ['r-root'] })).rejects.toThrow('the organization tree is more than 8 units deep');
+  });
 });
 
 describe('planAccounts', () => {
@@ -171,11 +236,38 @@ describe('planAccounts', () => {
     { id: '222222222222', state: 'SUSPENDED' },
     { id: '333333333333', state: 'PENDING_CLOSURE' },
     { id: '444444444444', state: 'ACTIVE' },
+    { id: '555555555555', state: 'CLOSED' },
+    { id: '666666666666', state: 'PENDING_ACTIVATION' },
+    { id: '777777777777', state: 'Active' },
   ];
   const discover = () => Promise.resolve(found);
   test.each<[string, Parameters<typeof planAccounts>[0], Array<[string, string]>]>([
-    ['everything discovered', {}, [['111111111111', 'audit'], ['222222222222', 'not active (SUSPENDED)'], ['333333333333', 'not active (PENDING_CLOSURE)'], ['444444444444', 'audit']]],
-    ['--exclude-accounts', { excludeAccounts: ['444444444444'] }, [['111111111111', 'audit'], ['222222222222', 'not active (SUSPENDED)'], ['333333333333', 'not active (PENDING_CLOSURE)'], ['444444444444', 'excluded by --exclude-accounts']]],
+    [
+      'everything discovered; a state AWS does not document is audited (fail closed)',
+      {},
+      [
+        ['111111111111', 'audit'],
+        ['222222222222', 'not active (SUSPENDED)'],
+        ['333333333333', 'not active (PENDING_CLOSURE)'],
+        ['444444444444', 'audit'],
+        ['555555555555', 'not active (CLOSED)'],
+        ['666666666666', 'not active (PENDING_ACTIVATION)'],
+        ['777777777777', 'audit'],
+      ],
+    ],
+    [
+      '--exclude-accounts',
+      { excludeAccounts: ['444444444444'] },
+      [
+        ['111111111111', 'audit'],
+        ['222222222222', 'not active (SUSPENDED)'],
+        ['333333333333', 'not active (PENDING_CLOSURE)'],
+        ['444444444444', 'excluded by --exclude-accounts'],
+        ['555555555555', 'not active (CLOSED)'],
+        ['666666666666', 'not active (PENDING_ACTIVATION)'],
+        ['777777777777', 'audit'],
+      ],
+    ],
     ['--accounts as given (no discovery)', { accounts: ['999999999999'] }, [['999999999999', 'audit']]],
     ['--ou with --accounts narrows the discovered set', { ous: ['ou-x-y'], accounts: ['444444444444'] }, [['444444444444', 'audit']]],
   ])('%s', async (_label, selection, plan) => {
@@ -183,7 +275,7 @@ describe('planAccounts', () => {
   });
 
   test('no account left to audit is an error, never an empty clean run', async () => {
-    await expect(planAccounts({ excludeAccounts: ['111111111111', '444444444444'] }, discover)).rejects.toThrow('no account to audit: every account selected is skipped');
-    await expect(planAccounts({ ous: ['ou-x-y'], accounts: ['555555555555'] }, discover)).rejects.toThrow('--accounts: 555555555555 is not in the organization under --ou');
+    await expect(planAccounts({ excludeAccounts: ['111111111111', '444444444444', '777777777777'] }, discover)).rejects.toThrow('no account to audit: every account selected is skipped');
+    await expect(planAccounts({ ous: ['ou-x-y'], accounts: ['888888888888'] }, discover)).rejects.toThrow('--accounts: 888888888888 is not in the organization under --ou');
   });
 });

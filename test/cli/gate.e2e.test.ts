@@ -101,6 +101,56 @@ describe('false passes', () => {
     const r = await runCli(['audit', '--input', inventory([], []), '--out', tmp('empty'), '--format', 'json']);
     expect(r.code).toBe(3);
   });
+
+  test('an organization inventory whose every account is skipped audited nothing: incomplete (3), never clean', async () => {
+    const file = tmp('all-skipped.json');
+    writeFileSync(file, JSON.stringify({ version: 1, collectedAt: '2026-11-25T12:00:00Z', accounts: [{ id: '333333333333', status: 'skipped' }], regions: [], instances: [] }));
+    const r = await runCli(['audit', '--input', file, '--out', tmp('all-skipped'), '--format', 'json']);
+    expect(r.code).toBe(3);
+    expectNoStack(r.stderr);
+    const report = JSON.parse(readFileSync(join(tmp('all-skipped'), 'portolan.json'), 'utf8')) as { coverage: { complete: boolean }; diagnostics: Array<{ code: string }> };
+    expect(report.coverage.complete).toBe(false);
+    expect(report.diagnostics.map((d) => d.code)).toContain('nothing-read');
+  });
+
+  test.each([
+    ['missing', undefined],
+    ['a list', ['tcp']],
+    ['null', null],
+  ])('a port state whose protocol is %s cannot be read: incomplete (3), never clean', async (_label, protocol) => {
+    const out = tmp(`protocol-${Math.random()}`);
+    const r = await runCli(['audit', '--input', inventory([instance('web-1', [{ ...ssh(['0.0.0.0/0']), protocol }])]), '--out', out, '--format', 'json']);
+    expect(r.code).toBe(3);
+    expectNoStack(r.stderr);
+    const report = JSON.parse(readFileSync(join(out, 'portolan.json'), 'utf8')) as { coverage: { unread: Array<{ name: string; error: { code: string } }> } };
+    expect(report.coverage.unread.map((u) => [u.name, u.error.code])).toEqual([['web-1', 'UnreadablePortState']]);
+  });
+
+  test('values nested without end in a port state are bad input, not a crash (no exit 70)', async () => {
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    const file = tmp('deep.json');
+    writeFileSync(
+      file,
+      `{"version":1,"collectedAt":"2026-11-25T12:00:00Z","regions":[{"name":"us-east-1","status":"ok"}],"instances":[{"name":"web-1","region":"us-east-1","tags":[],` +
+        `"portStates":[{"fromPort":22,"toPort":22,"protocol":${deep},"state":${deep},"cidrs":["0.0.0.0/0"]}],"listedPorts":[{"fromPort":22,"toPort":22,"protocol":${deep}}]}]}`,
+    );
+    const r = await runCli(['audit', '--input', file, '--out', tmp('deep'), '--format', 'json']);
+    expect(r.code).toBe(3);
+    expectNoStack(r.stderr);
+  });
+
+  test('an account id that would climb out of --out is refused before anything is written', async () => {
+    const file = tmp('escape.json');
+    const escaped = '../../escaped-' + Math.random().toString(36).slice(2);
+    writeFileSync(file, JSON.stringify({ version: 1, collectedAt: '2026-11-25T12:00:00Z', accounts: [{ id: escaped, status: 'ok' }], regions: [{ name: 'us-east-1', status: 'ok', accountId: escaped }], instances: [] }));
+    const out = join(tmp('escape'), 'a', 'b');
+    const r = await runCli(['audit', '--input', file, '--out', out]);
+    expect(r.code).toBe(2);
+    expectNoStack(r.stderr);
+    expect(r.stderr).toContain('expected a 12-digit AWS account id');
+    expect(existsSync(tmp('escape'))).toBe(false);
+    expect(readdirSync(dir).filter((f) => f.startsWith('escaped-'))).toEqual([]);
+  });
 });
 
 /** A fake Lightsail that answers each operation with a fixed body. */

@@ -174,6 +174,21 @@ describe('shape errors are one line each, with a path', () => {
       { ...valid, accounts: [{ id: '222222222222', status: 'ok' }], instances: [{ name: 'a', region: 'r', accountId: '333333333333' }] },
       ['inv.json: accounts: account "333333333333" is named by a region or an instance but not listed'],
     ],
+    [
+      'account ids that are not 12 digits (they name report files: "../" must never get through)',
+      {
+        ...valid,
+        accounts: [{ id: '../../../../escaped', status: 'ok' }, { id: '22222222222', status: 'skipped' }],
+        regions: [{ name: 'us-east-1', status: 'ok', accountId: '12345678901x' }],
+        instances: [{ name: 'a', region: 'us-east-1', accountId: '../x' }],
+      },
+      [
+        'inv.json: regions[0].accountId: expected a 12-digit AWS account id, got "12345678901x"',
+        'inv.json: instances[0].accountId: expected a 12-digit AWS account id, got "../x"',
+        'inv.json: accounts[0].id: expected a 12-digit AWS account id, got "../../../../escaped"',
+        'inv.json: accounts[1].id: expected a 12-digit AWS account id, got "22222222222"',
+      ],
+    ],
     ['regions not an array', { ...valid, regions: {} }, ['inv.json: regions: expected an array, got an object']],
     [
       'bad region status',

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { formatReport, isReportFormat, REPORT_FORMATS, reportFileName, reportText } from '../../src/report/index.js';
+import { formatReport, isReportFormat, REPORT_FORMATS, reportFileName, reportFiles, reportText } from '../../src/report/index.js';
 import { formatJson } from '../../src/report/json.js';
 import { formatMarkdown } from '../../src/report/markdown.js';
 import { formatSarif } from '../../src/report/sarif.js';
@@ -35,5 +35,16 @@ describe('report index', () => {
     const pieces = [...(formatReport('json', r, META) as Iterable<string>)];
     expect(pieces.length).toBeGreaterThan(r.findings.length);
     expect(JSON.parse(pieces.join(''))).toEqual(JSON.parse(formatJson(r, META)));
+  });
+
+  test('SARIF for an organization is a file per audited account, named by its 12-digit id and nothing else', () => {
+    const r = richResult();
+    const accounts = [
+      { id: '222222222222', status: 'ok' as const, instances: 0, scanned: 0, failed: 0, gone: 0 },
+      { id: '333333333333', status: 'skipped' as const, instances: 0, scanned: 0, failed: 0, gone: 0 },
+    ];
+    expect(reportFiles('sarif', { ...r, coverage: { ...r.coverage, accounts } }, META).map((f) => f.name)).toEqual(['portolan-222222222222.sarif']);
+    const escaping = [{ ...accounts[0]!, id: '../../escaped' }];
+    expect(() => reportFiles('sarif', { ...r, coverage: { ...r.coverage, accounts: escaping } }, META)).toThrow('account id "../../escaped" is not 12 digits: refusing it as a file name');
   });
 });
