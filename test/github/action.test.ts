@@ -30,7 +30,7 @@ describe('action.yml schema', () => {
   test.each([
     ['a run step without shell', actionText.replace(/^ {6}shell: bash\n/m, '')],
     ['an unknown runs.using', actionText.replace('using: composite', 'using: compost')],
-    ['an output without value', actionText.replace('    value: ${{ steps.audit.outputs.exit-code }}\n', '')],
+    ['an output without value', actionText.replace('    value: ${{ steps.audit.outputs.sarif-file }}\n', '')],
   ])('the validator rejects %s (it can fail)', (_label, broken) => {
     expect(broken).not.toBe(actionText);
     expect(validator.validateAction(broken).errors.length).toBeGreaterThan(0);
@@ -60,11 +60,17 @@ describe('action.yml contract', () => {
   });
 
   test('outputs come from the audit step, and the audit step sets each of them', () => {
-    expect(Object.keys(action.outputs).sort()).toEqual(['exit-code', 'findings', 'json-file', 'markdown-file', 'report-dir', 'sarif-file']);
+    expect(Object.keys(action.outputs).sort()).toEqual(['exit-code', 'findings', 'json-file', 'markdown-file', 'report-dir', 'sarif-file', 'sarif-upload']);
     const audit = action.runs.steps.find((s) => s.id === 'audit')!;
+    const find = action.runs.steps.find((s) => s.id === 'portolan')!;
     for (const [name, spec] of Object.entries(action.outputs)) {
-      expect(spec.value).toBe(`\${{ steps.audit.outputs.${name} }}`);
-      expect(audit.run).toContain(`set_output ${name} `);
+      if (name === 'exit-code') {
+        // A failed first step still says its status.
+        expect(spec.value).toBe('${{ steps.audit.outputs.exit-code || steps.portolan.outputs.exit-code }}');
+        expect(find.run).toContain('set_output exit-code ');
+      } else expect(spec.value).toBe(`\${{ steps.audit.outputs.${name} }}`);
+      // The SARIF outputs are written by the script that decides what may be uploaded.
+      expect(audit.run).toContain(name.startsWith('sarif-') ? `put("${name}", ` : `set_output ${name} `);
     }
   });
 
@@ -118,7 +124,7 @@ describe('the README\'s workflow using the action', () => {
     const step = steps.find((s) => s.uses === 'portolan-dev/portolan@v1')!;
     expect(Object.keys(step.with ?? {}).every((k) => k in action.inputs)).toBe(true);
     const read = [...block.matchAll(/steps\.portolan\.outputs\.([a-z-]+)/g)].map((m) => m[1]!);
-    expect(new Set(read)).toEqual(new Set(['sarif-file', 'markdown-file', 'report-dir', 'exit-code', 'findings']));
+    expect(new Set(read)).toEqual(new Set(['sarif-upload', 'markdown-file', 'report-dir', 'exit-code', 'findings']));
     expect(read.every((name) => name in action.outputs)).toBe(true);
   });
 
@@ -132,7 +138,8 @@ describe('the README\'s workflow using the action', () => {
     expect(summary).toBeGreaterThan(index('portolan-dev/portolan@'));
     for (const step of steps.slice(index('portolan-dev/portolan@') + 1)) expect(step.if).toMatch(/^always\(\)/);
     const sarif = steps[index('github/codeql-action/upload-sarif@')]!;
-    expect(sarif.with).toMatchObject({ sarif_file: '${{ steps.portolan.outputs.sarif-file }}', category: expect.any(String), 'wait-for-processing': true });
+    expect(sarif.with).toMatchObject({ sarif_file: '${{ steps.portolan.outputs.sarif-upload }}', category: expect.any(String), 'wait-for-processing': true });
+    expect(sarif.if).toBe("always() && steps.portolan.outputs.sarif-upload != ''");
     const last = steps.at(-1)!;
     expect(last.env?.['AUDIT_EXIT_CODE']).toBe('${{ steps.portolan.outputs.exit-code }}');
     expect(last.run).toContain('exit "$code"');
@@ -207,6 +214,17 @@ for arg in "$@"; do if [ "$previous" = --out ]; then out="$arg"; fi; previous="$
 case "$FAKE_EXIT" in
   0|1|3) mkdir -p "$out" && printf '%s' '{"version":1,"findings":[{"suppressed":false},{"suppressed":true},{"suppressed":false}]}' > "$out/portolan.json" ;;
 esac
+complete=true; if [ "$FAKE_EXIT" = 3 ]; then complete=false; fi
+case "$FAKE_EXIT" in
+  0|1|3) if [ -n "\${FAKE_ACCOUNTS:-}" ]; then
+      for account in $FAKE_ACCOUNTS; do
+        ok=true; if [ "$account" = "\${FAKE_UNREAD_ACCOUNT:-}" ]; then ok=false; fi
+        printf '{"version":"2.1.0","runs":[{"invocations":[{"executionSuccessful":%s}]}]}' "$ok" > "$out/portolan-$account.sarif"
+      done
+    else
+      printf '{"version":"2.1.0","runs":[{"invocations":[{"executionSuccessful":%s}]}]}' "$complete" > "$out/portolan.sarif"
+    fi ;;
+esac
 exit "$FAKE_EXIT"
 `;
 
@@ -233,6 +251,7 @@ describe('the action against the emulator, with the workspace\'s own portolan', 
       'exit-code': '1',
       'findings': expect.stringMatching(/^\d+$/),
       'sarif-file': 'reports/portolan.sarif',
+      'sarif-upload': 'reports/portolan.sarif',
       'markdown-file': 'reports/portolan.md',
       'json-file': 'reports/portolan.json',
       'report-dir': 'reports',
@@ -309,6 +328,9 @@ describe('the action against the emulator, with the workspace\'s own portolan', 
     expect(onlyGaps.outputs['exit-code']).toBe('3');
     expect(onlyGaps.outputs['sarif-file']).toBe('infra/audit/reports/portolan.sarif');
     expect(existsSync(join(ws, onlyGaps.outputs['sarif-file']!))).toBe(true);
+    // An incomplete audit's SARIF is held back: uploading it would close the unread region's alerts as fixed.
+    expect(onlyGaps.outputs['sarif-upload']).toBe('');
+    expect(onlyGaps.stdout).toContain('::warning title=Portolan::portolan.sarif is not uploaded: coverage is incomplete');
   });
 
   test('baseline: the second run marks every finding unchanged', async () => {
@@ -396,6 +418,46 @@ describe('the action\'s own logic, with a stand-in portolan', () => {
     expectPassed(run);
     expect(run.outputs['exit-code']).toBe(output);
     expect(run.outputs['sarif-file']).toBe('reports/portolan.sarif');
+    expect(run.outputs['sarif-upload']).toBe(exit === 3 ? '' : 'reports/portolan.sarif');
+  });
+
+  test('an organization: sarif-upload is a folder of the accounts read completely, and an earlier run\'s portolan.sarif is not taken for this run\'s', async () => {
+    const ws = workspace('fake');
+    const single = await runAction({ workspace: ws, env: env({ FAKE_ARGV: join(ws, 'argv'), FAKE_EXIT: '0' }) });
+    expect(single.outputs['sarif-upload']).toBe('reports/portolan.sarif');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const org = await runAction({
+      workspace: ws,
+      env: env({ FAKE_ARGV: join(ws, 'argv'), FAKE_EXIT: '3', FAKE_ACCOUNTS: '222222222222 333333333333', FAKE_UNREAD_ACCOUNT: '333333333333' }),
+      inputs: { args: '--org' },
+    });
+    expectPassed(org);
+    expect(org.outputs['sarif-file']).toBe('');
+    expect(org.outputs['sarif-upload']).toBe('reports/sarif-upload');
+    expect(readdirSync(join(ws, 'reports/sarif-upload'))).toEqual(['portolan-222222222222.sarif']);
+    expect(org.stdout).toContain('::warning title=Portolan::portolan-333333333333.sarif is not uploaded: coverage is incomplete');
+  });
+
+  test('more than 20 accounts read completely: nothing to upload in one go, an error annotation pointing at the sharded workflow', async () => {
+    const ws = workspace('fake');
+    const accounts = Array.from({ length: 21 }, (_, i) => String(100000000000 + i)).join(' ');
+    const run = await runAction({ workspace: ws, env: env({ FAKE_ARGV: join(ws, 'argv'), FAKE_EXIT: '0', FAKE_ACCOUNTS: accounts }), inputs: { args: '--org' } });
+    expectPassed(run);
+    expect(run.outputs['sarif-upload']).toBe('');
+    expect(run.stdout).toContain('::error title=Portolan::21 account SARIF files: GitHub takes at most 20 runs an upload');
+  });
+
+  test.each([
+    ['out "-"', { out: '-' }, 'out must name a folder'],
+    ['--out in args', { args: '--input x.json --out elsewhere' }, 'args may not give --out: use the out input instead'],
+    ['--format= in args', { args: '--format=text' }, 'args may not give --format: use the format input instead'],
+  ])('%s is refused with 2 before portolan runs, and exit-code says so', async (_label, inputs, message) => {
+    const ws = workspace('fake');
+    const argv = join(ws, 'argv');
+    const run = await runAction({ workspace: ws, env: env({ FAKE_ARGV: argv, FAKE_EXIT: '0' }), inputs });
+    expect([run.code, run.failedStep, run.outputs['exit-code']]).toEqual([2, 'audit', '2']);
+    expect(run.stdout).toContain(`::error title=Portolan::${message}`);
+    expect(existsSync(argv)).toBe(false);
   });
 
   test.each([2, 70, 130])('portolan exit %i: the step fails with that status at once, with an error annotation and no file outputs', async (exit) => {
@@ -412,15 +474,24 @@ describe('the action\'s own logic, with a stand-in portolan', () => {
     const ws = workspace('none');
     const runnerTemp = join(ws, '..', `temp-${counter}`);
     const run = await runAction({ workspace: ws, runnerTemp, env: env(), inputs: { version: '1.0.0 --registry=http://127.0.0.1:1/' } });
-    expect([run.code, run.failedStep]).toEqual([2, 'portolan']);
+    expect([run.code, run.failedStep, run.outputs['exit-code']]).toEqual([2, 'portolan', '2']);
     expect(run.stdout).toContain('::error title=Portolan::version must be an npm version');
     expect(readdirSync(runnerTemp)).toEqual([]);
+  });
+
+  test('an install that fails is a failed step with 2 and says so, never npm\'s own 1 (the "findings" status)', async () => {
+    const ws = workspace('none');
+    const runnerTemp = join(ws, '..', `temp-${counter}`);
+    // The runner's registry is a closed port on loopback: npm fails at once, offline.
+    const run = await runAction({ workspace: ws, runnerTemp, env: env({ npm_config_fetch_retries: '0', npm_config_cache: join(runnerTemp, 'npm-cache') }), inputs: { version: '0.1.0' } });
+    expect([run.code, run.failedStep, run.outputs['exit-code']]).toEqual([2, 'portolan', '2']);
+    expect(run.stdout).toContain('::error title=Portolan::could not install portolan@0.1.0');
   });
 
   test('a working-directory that does not exist fails with 2', async () => {
     const ws = workspace('fake');
     const run = await runAction({ workspace: ws, env: env(), inputs: { 'working-directory': 'no/such/dir' } });
-    expect([run.code, run.failedStep]).toEqual([2, 'portolan']);
+    expect([run.code, run.failedStep, run.outputs['exit-code']]).toEqual([2, 'portolan', '2']);
     expect(run.stdout).toContain('working-directory does not exist');
   });
 });

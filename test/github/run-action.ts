@@ -96,21 +96,31 @@ interface Context {
   runnerTemp: string;
 }
 
-/** `${{ inputs.x }}`, `${{ steps.id.outputs.x }}`, `${{ github.action_path }}`, `${{ runner.temp }}`; nothing else. */
+/**
+ * `${{ inputs.x }}`, `${{ steps.id.outputs.x }}`, `${{ github.action_path }}`, `${{ runner.temp }}`,
+ * and `a || b` of those (the first that is not empty, as GitHub's `||` on strings); nothing else.
+ */
 export function evaluate(text: string, ctx: Context): string {
   return text.replace(/\$\{\{\s*(.*?)\s*\}\}/g, (_all, expr: string) => {
-    let m = /^inputs\.([A-Za-z0-9_-]+)$/.exec(expr);
-    if (m) {
-      const name = m[1]!;
-      if (!(name in ctx.inputs)) throw new Error(`expression ${expr}: the action declares no input ${name}`);
-      return ctx.inputs[name]!;
-    }
-    m = /^steps\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+)$/.exec(expr);
-    if (m) return ctx.steps[m[1]!]?.[m[2]!] ?? '';
-    if (expr === 'github.action_path') return ctx.actionPath;
-    if (expr === 'runner.temp') return ctx.runnerTemp;
-    throw new Error(`expression not understood by this runner: \${{ ${expr} }}`);
+    const alternatives = expr.split(/\s*\|\|\s*/);
+    let value = '';
+    for (const alternative of alternatives) if ((value = evaluateOne(alternative, ctx)) !== '') break;
+    return value;
   });
+}
+
+function evaluateOne(expr: string, ctx: Context): string {
+  let m = /^inputs\.([A-Za-z0-9_-]+)$/.exec(expr);
+  if (m) {
+    const name = m[1]!;
+    if (!(name in ctx.inputs)) throw new Error(`expression ${expr}: the action declares no input ${name}`);
+    return ctx.inputs[name]!;
+  }
+  m = /^steps\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+)$/.exec(expr);
+  if (m) return ctx.steps[m[1]!]?.[m[2]!] ?? '';
+  if (expr === 'github.action_path') return ctx.actionPath;
+  if (expr === 'runner.temp') return ctx.runnerTemp;
+  throw new Error(`expression not understood by this runner: \${{ ${expr} }}`);
 }
 
 function bash(script: string, cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {

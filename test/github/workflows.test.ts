@@ -2,7 +2,9 @@
 // action-validator WASM build) and for the steps and permissions they promise.
 
 import { describe, expect, test } from '@jest/globals';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -125,5 +127,28 @@ describe('audit.yml', () => {
     expect(steps.indexOf(audit)).toBeLessThan(at('upload-sarif'));
     expect(at('upload-artifact')).toBeLessThan(steps.length - 1);
     expect(steps.find((s) => s.uses?.startsWith('actions/setup-node@'))?.with?.['node-version']).toBe(20);
+  });
+
+  test.each([
+    ['complete', [{ invocations: [{ executionSuccessful: true }] }], 'complete=true\n', ''],
+    ['incomplete', [{ invocations: [{ executionSuccessful: false }] }], '', '::warning::The SARIF report is not uploaded: coverage is incomplete'],
+    ['without invocations', [{}], '', '::warning::The SARIF report is not uploaded'],
+    ['missing', undefined, '', 'No SARIF report: nothing to upload'],
+  ])('SARIF %s: the upload runs only for a complete audit (an incomplete one would close unread alerts)', (_label, runs, output, stdout) => {
+    const { steps } = load('audit.yml');
+    const check = steps.find((s) => s.id === 'sarif')!;
+    expect(stepUsing(steps, 'github/codeql-action/upload-sarif').if).toBe("always() && steps.sarif.outputs.complete == 'true'");
+    const work = mkdtempSync(join(tmpdir(), 'portolan-wf-'));
+    try {
+      mkdirSync(join(work, 'reports'));
+      if (runs !== undefined) writeFileSync(join(work, 'reports/portolan.sarif'), JSON.stringify({ version: '2.1.0', runs }));
+      writeFileSync(join(work, 'output'), '');
+      const result = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', check.run!], { cwd: work, encoding: 'utf8', env: { PATH: process.env['PATH'], GITHUB_OUTPUT: join(work, 'output') } });
+      expect(result.status).toBe(0);
+      expect(readFileSync(join(work, 'output'), 'utf8')).toBe(output);
+      expect(result.stdout).toContain(stdout);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 });
