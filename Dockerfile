@@ -1,4 +1,4 @@
-# Portolan as a container image: the CLI on Node 20, production dependencies
+# Portolan as a container image: the CLI on Node 22, production dependencies
 # only, running as the image's unprivileged `node` user (uid 1000).
 #
 #   docker build -t portolan .
@@ -10,8 +10,8 @@
 # Credentials come from the environment (or a mounted ~/.aws) at run time,
 # never from the image.
 
-# One pinned base for every stage: Node 20.20 on Debian 12 (bookworm).
-FROM node:20.20-bookworm-slim AS base
+# One pinned base for every stage: Node 22 LTS on Debian 12 (bookworm); Node 20 reached its end of life in April 2026.
+FROM node:22.21-bookworm-slim AS base
 
 # Build: every dependency (TypeScript included), then dist/.
 FROM base AS build

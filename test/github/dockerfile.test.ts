@@ -148,7 +148,7 @@ describe('Dockerfile', () => {
   });
 
   test.each([
-    ['a malformed image tag', DOCKERFILE.replace('FROM node:20.20-bookworm-slim AS base', 'FROM node:-20.20-bookworm-slim AS base')],
+    ['a malformed image tag', DOCKERFILE.replace('FROM node:22.21-bookworm-slim AS base', 'FROM node:-22.21-bookworm-slim AS base')],
     ['a FROM with a stage name but no AS', DOCKERFILE.replace('FROM base AS build', 'FROM base build')],
     ['a relative WORKDIR', DOCKERFILE.replace('WORKDIR /app\nCOPY --from', 'WORKDIR app\nCOPY --from')],
     ['a COPY without a destination', DOCKERFILE.replace('COPY rules ./rules', 'COPY rules')],
@@ -163,13 +163,13 @@ describe('Dockerfile', () => {
     expect(problems(DOCKERFILE)).toEqual([]);
     const all = stages(DOCKERFILE);
     expect(all.map((s) => s.name)).toEqual(['base', 'build', 'deps', 'runtime']);
-    expect(all[0]).toMatchObject({ image: 'node', tag: expect.stringMatching(/^20(\.\d+){0,2}-(bookworm-)?slim$/) });
+    expect(all[0]).toMatchObject({ image: 'node', tag: expect.stringMatching(/^22(\.\d+){0,2}-(bookworm-)?slim$/) });
   });
 
   test.each([
     ['a single stage', 'FROM node:20-slim\nUSER node\nENTRYPOINT ["node", "/app/dist/cli/main.js"]\nCMD ["--help"]\n', 'not a multi-stage build'],
-    ['an unpinned base', DOCKERFILE.replace('FROM node:20.20-bookworm-slim AS base', 'FROM node AS base'), 'FROM node: pin a tag'],
-    ['the latest tag', DOCKERFILE.replace('FROM node:20.20-bookworm-slim AS base', 'FROM node:latest AS base'), 'FROM node: pin a tag'],
+    ['an unpinned base', DOCKERFILE.replace('FROM node:22.21-bookworm-slim AS base', 'FROM node AS base'), 'FROM node: pin a tag'],
+    ['the latest tag', DOCKERFILE.replace('FROM node:22.21-bookworm-slim AS base', 'FROM node:latest AS base'), 'FROM node: pin a tag'],
     ['root at run time', DOCKERFILE.replace('USER 1000:1000', 'USER root'), 'the runtime runs as root'],
     ['no USER', DOCKERFILE.replace('USER 1000:1000\n', ''), 'the runtime runs as root (no USER)'],
     ['npm install', DOCKERFILE.replace('RUN npm ci --ignore-scripts', 'RUN npm install --ignore-scripts'), 'npm install; use npm ci'],
