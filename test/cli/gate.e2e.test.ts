@@ -102,6 +102,17 @@ describe('false passes', () => {
     expect(r.code).toBe(3);
   });
 
+  test.each([
+    [['--regions', 'us-east-1'], '--regions: shapes a live collection and would do nothing with --input'],
+    [['--exclude-regions', 'eu-west-1', '--accounts', '222222222222'], '--exclude-regions, --accounts: shape a live collection and would do nothing with --input'],
+  ])('a live-only filter with --input (%j) is refused, never silently not applied', async (flags, message) => {
+    const r = await runCli(['audit', '--input', inventory([instance('web-1', [ssh(['0.0.0.0/0'])])]), '--out', tmp('live-only'), ...flags]);
+    expect(r.code).toBe(2);
+    expectNoStack(r.stderr);
+    expect(r.stderr).toContain(message);
+    expect(existsSync(tmp('live-only'))).toBe(false);
+  });
+
   test('an organization inventory whose every account is skipped audited nothing: incomplete (3), never clean', async () => {
     const file = tmp('all-skipped.json');
     writeFileSync(file, JSON.stringify({ version: 1, collectedAt: '2026-11-25T12:00:00Z', accounts: [{ id: '333333333333', status: 'skipped' }], regions: [], instances: [] }));

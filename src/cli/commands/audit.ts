@@ -175,6 +175,34 @@ function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
+/** Flags that shape a live collection: with --input they would do nothing, and a filter silently not applied reads as one that was. */
+const LIVE_ONLY_FLAGS: ReadonlyArray<[key: string, flag: string]> = [
+  ['region', '--region'],
+  ['regions', '--regions'],
+  ['excludeRegions', '--exclude-regions'],
+  ['homeRegion', '--home-region'],
+  ['endpointUrl', '--endpoint-url'],
+  ['concurrency', '--concurrency'],
+  ['maxAttempts', '--max-attempts'],
+  ['retryMode', '--retry-mode'],
+  ['profile', '--profile'],
+  ['roleArn', '--role-arn'],
+  ['externalId', '--external-id'],
+  ['portSource', '--port-source'],
+  ['roleName', '--role-name'],
+  ['accountConcurrency', '--account-concurrency'],
+  ['ou', '--ou'],
+  ['accounts', '--accounts'],
+  ['excludeAccounts', '--exclude-accounts'],
+];
+
+function refuseLiveOnlyFlags(opts: Record<string, unknown>): void {
+  const given = LIVE_ONLY_FLAGS.filter(([key]) => opts[key] !== undefined).map(([, flag]) => flag);
+  if (given.length > 0) {
+    throw new UserInputError(`${given.join(', ')}: ${given.length === 1 ? 'shapes' : 'shape'} a live collection and would do nothing with --input (the inventory already says what was read); leave ${given.length === 1 ? 'it' : 'them'} out`);
+  }
+}
+
 function auditParams(opts: Record<string, unknown>): AuditParams {
   const baselinePath = textFlag(opts, 'baseline', '--baseline');
   if (opts['failOnNew'] === true && baselinePath === undefined) throw new UserInputError('--fail-on-new needs --baseline');
@@ -184,6 +212,7 @@ function auditParams(opts: Record<string, unknown>): AuditParams {
   const expectAccountsPath = textFlag(opts, 'expectAccounts', '--expect-accounts');
   if (expectAccountsPath !== undefined && inputPaths.length === 0) throw new UserInputError('--expect-accounts needs --input');
   if (inputPaths.length > 0 && opts['org'] === true) throw new UserInputError('--org collects live; with --input the inventories already say which accounts they hold');
+  if (inputPaths.length > 0) refuseLiveOnlyFlags(opts);
   const collect = inputPaths.length > 0 ? undefined : collectOptionsFrom(opts);
   const organization = collect ? organizationOptionsFrom(opts, collect) : undefined;
   return {
