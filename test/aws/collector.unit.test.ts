@@ -9,6 +9,7 @@ import {
   PutInstancePublicPortsCommand,
 } from '@aws-sdk/client-lightsail';
 import { mockClient } from 'aws-sdk-client-mock';
+import { readFileSync } from 'node:fs';
 import { CollectError, collectInventory, portStatesOfListing, selectRegions, type CollectOptions } from '../../src/aws/collector.js';
 import { ReadOnlyViolationError, createLightsailClient, CollectorRetryStrategy, type RetryPolicy } from '../../src/aws/client.js';
 import type { RetryErrorInfo } from '@smithy/types';
@@ -228,6 +229,13 @@ describe('read-only by construction', () => {
     expect(doc.Statement[0]).toMatchObject({ Effect: 'Allow', Resource: '*' });
     expect(doc.Statement[0]?.Action).toEqual(READ_OPERATIONS.map((op) => `lightsail:${op}`));
     expect(doc.Statement[0]?.Action).toEqual(['lightsail:GetRegions', 'lightsail:GetInstances', 'lightsail:GetInstancePortStates']);
+  });
+
+  it('the README shows the policy `portolan iam-policy` prints, exactly', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const block = /Permissions policy: three read-only actions[^\n]*\n\n```json\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(block).toBeDefined();
+    expect(JSON.parse(block as string)).toEqual(iamPolicyDocument());
   });
 
   it('a guarded client refuses a mutating command before sending, and lets reads through', async () => {
