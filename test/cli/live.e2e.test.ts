@@ -281,7 +281,7 @@ describe('portolan demo', () => {
     expect(json.coverage.unread).toContainEqual(expect.objectContaining({ name: 'scratch-tmp', status: 'gone' }));
 
     const of = (name: string): JsonFinding[] => json.findings.filter((f) => f.instance.name === name);
-    // example-team excepts bastion-* (tag role=bastion) on port 22 until 2027-01-31 from every
+    // example-team excepts bastion-* (tag role=bastion) on port 22 until 2028-01-31 from every
     // rule that flags its SSH: nothing of the bastion stays open.
     const bastion = of('bastion-1');
     const suppressed = bastion.filter((f) => f.suppressed);
