@@ -288,7 +288,7 @@ describe('portolan demo', () => {
     expect(suppressed.map((f) => f.ruleId).sort()).toEqual(['admin-ports-wide-range', 'high-risk-ports-public', 'ssh-outside-office', 'ssh-rdp-world']);
     for (const f of suppressed) {
       expect(f.portState).toMatchObject({ protocol: 'tcp', fromPort: 22, toPort: 22 });
-      expect(f.suppression).toEqual({ reason: expect.stringContaining('SEC-123'), expires: '2027-01-31' });
+      expect(f.suppression).toEqual({ reason: expect.stringContaining('SEC-123'), expires: '2028-01-31' });
     }
     expect(bastion.filter((f) => !f.suppressed)).toEqual([]);
     expect(json.summary.suppressed).toBe(4);
