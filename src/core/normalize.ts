@@ -221,8 +221,9 @@ export function normalizePortState(raw: RawPortState): NormalizeResult {
   if (protocolText === 'icmp6') protocolText = 'icmpv6';
   else if (protocolText === '-1') protocolText = 'all';
   const protocol = protocolOf(protocolText);
-  // Unknown protocol text is the spec's unknown protocol; no protocol at all is a state that cannot be read (fail closed).
-  const protocolUnreadable = unreadableProtocol(raw.protocol);
+  // Unknown protocol text is the spec's unknown protocol; no protocol at all is an open state that cannot be
+  // read (fail closed). A closed state exposes nothing whatever its protocol (spec 2).
+  const protocolUnreadable = raw.state === 'closed' ? undefined : unreadableProtocol(raw.protocol);
   if (protocolUnreadable !== undefined) {
     diagnostics.push(
       diag('error', 'unreadable-port-state', `${protocolUnreadable}: this port state cannot be read; the instance counts as not read, and the state is judged as an unknown protocol`),

@@ -15,7 +15,8 @@ export function accountResult(result: AuditResult, account: AccountCoverage): Au
   if (knownSorted(result.findings)) markSorted(findings); // a filter keeps the order
   const regions = result.coverage.regions.filter((r) => r.accountId === id);
   const unread = result.coverage.unread.filter((u) => u.accountId === id);
-  const complete = account.status !== 'error' && account.failed === 0 && regions.every((r) => r.status === 'ok');
+  // An account with no region read was not read at all (nothing-read): its run must not say complete, or an upload closes its alerts.
+  const complete = account.status === 'ok' && regions.length > 0 && account.failed === 0 && regions.every((r) => r.status === 'ok');
   return {
     policy: result.policy,
     coverage: {

@@ -57,6 +57,12 @@ describe('protocol', () => {
     expect(r.diagnostics.map((d) => [d.level, d.code])).toEqual([['error', 'unreadable-port-state']]);
   });
 
+  test('a closed state exposes nothing, whatever its protocol: no protocol is no reason to count it unread', () => {
+    const r = normalizePortState({ fromPort: 22, toPort: 22, state: 'closed', ...WEB });
+    expect(r.unreadable).toBeUndefined();
+    expect(r.state.open).toBe(false);
+  });
+
   test('a value nested without end is named by its kind, never walked (no stack overflow)', () => {
     let deep: unknown = [];
     for (let i = 0; i < 200_000; i++) deep = [deep];

@@ -69,8 +69,8 @@ describe('action.yml contract', () => {
         expect(spec.value).toBe('${{ steps.audit.outputs.exit-code || steps.portolan.outputs.exit-code }}');
         expect(find.run).toContain('set_output exit-code ');
       } else expect(spec.value).toBe(`\${{ steps.audit.outputs.${name} }}`);
-      // The SARIF outputs are written by the script that decides what may be uploaded.
-      expect(audit.run).toContain(name.startsWith('sarif-') ? `put("${name}", ` : `set_output ${name} `);
+      // The report outputs are written by the script that checks this run wrote them.
+      expect(audit.run).toContain(name === 'exit-code' || name === 'report-dir' ? `set_output ${name} ` : `put("${name}", `);
     }
   });
 
@@ -205,26 +205,31 @@ function workspace(bin: 'built' | 'fake' | 'none', sub = ''): string {
   return root;
 }
 
-/** Records its arguments and plays an audit that exits $FAKE_EXIT (writing a report for 0, 1 and 3). */
+/**
+ * Records its arguments and plays an audit that exits $FAKE_EXIT, writing its reports for 0, 1 and 3
+ * as portolan does (a new file renamed over the old): JSON, Markdown, and SARIF (one file, or one per
+ * account of $FAKE_ACCOUNTS, $FAKE_UNREAD_ACCOUNT's incomplete). $FAKE_WRITES=none writes nothing.
+ */
 const FAKE = `#!/usr/bin/env bash
 if [ "$1" = "--version" ]; then echo 0.0.0-fake; exit 0; fi
 printf '%s\\0' "$@" > "$FAKE_ARGV"
 out=reports previous=
 for arg in "$@"; do if [ "$previous" = --out ]; then out="$arg"; fi; previous="$arg"; done
-case "$FAKE_EXIT" in
-  0|1|3) mkdir -p "$out" && printf '%s' '{"version":1,"findings":[{"suppressed":false},{"suppressed":true},{"suppressed":false}]}' > "$out/portolan.json" ;;
-esac
+put() { printf '%s' "$2" > "$out/.$1.tmp" && mv -f "$out/.$1.tmp" "$out/$1"; }
+case "$FAKE_EXIT" in 0|1|3) ;; *) exit "$FAKE_EXIT" ;; esac
+if [ "\${FAKE_WRITES:-}" = none ]; then exit "$FAKE_EXIT"; fi
+mkdir -p "$out"
+put portolan.json '{"version":1,"findings":[{"suppressed":false},{"suppressed":true},{"suppressed":false}]}'
+put portolan.md '# Portolan'
 complete=true; if [ "$FAKE_EXIT" = 3 ]; then complete=false; fi
-case "$FAKE_EXIT" in
-  0|1|3) if [ -n "\${FAKE_ACCOUNTS:-}" ]; then
-      for account in $FAKE_ACCOUNTS; do
-        ok=true; if [ "$account" = "\${FAKE_UNREAD_ACCOUNT:-}" ]; then ok=false; fi
-        printf '{"version":"2.1.0","runs":[{"invocations":[{"executionSuccessful":%s}]}]}' "$ok" > "$out/portolan-$account.sarif"
-      done
-    else
-      printf '{"version":"2.1.0","runs":[{"invocations":[{"executionSuccessful":%s}]}]}' "$complete" > "$out/portolan.sarif"
-    fi ;;
-esac
+if [ -n "\${FAKE_ACCOUNTS:-}" ]; then
+  for account in $FAKE_ACCOUNTS; do
+    ok=true; if [ "$account" = "\${FAKE_UNREAD_ACCOUNT:-}" ]; then ok=false; fi
+    put "portolan-$account.sarif" "{\\"version\\":\\"2.1.0\\",\\"runs\\":[{\\"invocations\\":[{\\"executionSuccessful\\":$ok}]}]}"
+  done
+else
+  put portolan.sarif "{\\"version\\":\\"2.1.0\\",\\"runs\\":[{\\"invocations\\":[{\\"executionSuccessful\\":$complete}]}]}"
+fi
 exit "$FAKE_EXIT"
 `;
 
@@ -438,19 +443,37 @@ describe('the action\'s own logic, with a stand-in portolan', () => {
     expect(org.stdout).toContain('::warning title=Portolan::portolan-333333333333.sarif is not uploaded: coverage is incomplete');
   });
 
-  test('more than 20 accounts read completely: nothing to upload in one go, an error annotation pointing at the sharded workflow', async () => {
+  test('more than 20 accounts read completely: a failed step (2) pointing at the sharded workflow, never a green run that uploads nothing', async () => {
     const ws = workspace('fake');
     const accounts = Array.from({ length: 21 }, (_, i) => String(100000000000 + i)).join(' ');
     const run = await runAction({ workspace: ws, env: env({ FAKE_ARGV: join(ws, 'argv'), FAKE_EXIT: '0', FAKE_ACCOUNTS: accounts }), inputs: { args: '--org' } });
-    expectPassed(run);
+    expect([run.code, run.failedStep, run.outputs['exit-code']]).toEqual([2, 'audit', '2']);
     expect(run.outputs['sarif-upload']).toBe('');
     expect(run.stdout).toContain('::error title=Portolan::21 account SARIF files: GitHub takes at most 20 runs an upload');
+  });
+
+  test('a run that exits 0 without writing its reports fails (70), and reports an earlier run left are not taken for this run\'s', async () => {
+    const ws = workspace('fake');
+    const first = await runAction({ workspace: ws, env: env({ FAKE_ARGV: join(ws, 'argv'), FAKE_EXIT: '1' }) });
+    expectPassed(first);
+    const second = await runAction({ workspace: ws, env: env({ FAKE_ARGV: join(ws, 'argv'), FAKE_EXIT: '0', FAKE_WRITES: 'none' }) });
+    expect([second.code, second.failedStep, second.outputs['exit-code']]).toEqual([70, 'audit', '70']);
+    expect(second.stdout).toContain('::error title=Portolan::portolan exited without writing portolan.json');
+    expect([second.outputs['findings'], second.outputs['json-file'], second.outputs['sarif-upload']]).toEqual(['', '', '']);
+  });
+
+  test('an out input that looks like a node option is a path, never an option: no code runs', async () => {
+    const ws = workspace('fake');
+    writeFileSync(join(ws, 'evil.js'), `require('node:fs').writeFileSync(${JSON.stringify(join(ws, 'pwned'))}, 'x');\n`);
+    await runAction({ workspace: ws, env: env({ FAKE_ARGV: join(ws, 'argv'), FAKE_EXIT: '0' }), inputs: { out: '--require=./evil.js' } });
+    expect(existsSync(join(ws, 'pwned'))).toBe(false);
   });
 
   test.each([
     ['out "-"', { out: '-' }, 'out must name a folder'],
     ['--out in args', { args: '--input x.json --out elsewhere' }, 'args may not give --out: use the out input instead'],
     ['--format= in args', { args: '--format=text' }, 'args may not give --format: use the format input instead'],
+    ['--help in args', { args: '--input x.json --help' }, 'args may not give --help: it prints and audits nothing'],
   ])('%s is refused with 2 before portolan runs, and exit-code says so', async (_label, inputs, message) => {
     const ws = workspace('fake');
     const argv = join(ws, 'argv');

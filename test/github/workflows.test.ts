@@ -126,7 +126,7 @@ describe('audit.yml', () => {
     expect(names.indexOf('npm ci')).toBeLessThan(steps.indexOf(audit));
     expect(steps.indexOf(audit)).toBeLessThan(at('upload-sarif'));
     expect(at('upload-artifact')).toBeLessThan(steps.length - 1);
-    expect(steps.find((s) => s.uses?.startsWith('actions/setup-node@'))?.with?.['node-version']).toBe(20);
+    expect(steps.find((s) => s.uses?.startsWith('actions/setup-node@'))?.with?.['node-version']).toBe(22);
   });
 
   test.each([

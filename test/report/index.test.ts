@@ -45,6 +45,18 @@ describe('report index', () => {
     ];
     expect(reportFiles('sarif', { ...r, coverage: { ...r.coverage, accounts } }, META).map((f) => f.name)).toEqual(['portolan-222222222222.sarif']);
     const escaping = [{ ...accounts[0]!, id: '../../escaped' }];
+    // An account of which no region was read was not read: its run must not say complete (an upload would close its alerts).
+    const regions = [{ name: 'us-east-1', status: 'ok' as const, accountId: '222222222222' }];
+    const twoRead = [accounts[0]!, { ...accounts[0]!, id: '444444444444' }];
+    const files = reportFiles('sarif', { ...r, coverage: { ...r.coverage, regions, accounts: twoRead } }, META);
+    const successful = files.map((f) => {
+      const log = JSON.parse(typeof f.content === 'string' ? f.content : [...f.content].join('')) as { runs: Array<{ invocations: Array<{ executionSuccessful: boolean }> }> };
+      return [f.name, log.runs[0]!.invocations[0]!.executionSuccessful];
+    });
+    expect(successful).toEqual([
+      ['portolan-222222222222.sarif', true],
+      ['portolan-444444444444.sarif', false],
+    ]);
     expect(() => reportFiles('sarif', { ...r, coverage: { ...r.coverage, accounts: escaping } }, META)).toThrow('account id "../../escaped" is not 12 digits: refusing it as a file name');
   });
 });
