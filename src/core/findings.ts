@@ -9,7 +9,7 @@
 import { hash } from 'node:crypto';
 import { allowListText, sourcesText, trafficText } from './describe.js';
 import { allowCovers, EVERY_PORT, matchesSource, matchesTraffic } from './match.js';
-import type { Finding, InstanceRef, IntRange, NormalizedState, RawPortState, Rule, Tag } from './types.js';
+import type { Finding, FindingPortState, InstanceRef, IntRange, NormalizedState, RawPortState, Rule, Tag } from './types.js';
 
 export function fingerprintOf(ruleId: string, instance: InstanceRef, protocol: string, from: number | null, to: number | null): string {
   const who = instance.arn ?? `${instance.region}/${instance.name}`;
@@ -29,14 +29,8 @@ export interface InstanceFacts {
 export interface StateMemo {
   verdicts: Int8Array;
   words: Array<string | undefined>;
-  /** The state's source lists as findings show them, made once and shared by its findings (frozen: merges copy). */
-  lists?: SourceLists;
-}
-
-interface SourceLists {
-  cidrs: readonly string[];
-  ipv6Cidrs: readonly string[];
-  aliases: readonly string[];
+  /** The state as findings show it, made once and shared by its findings (frozen: a merge replaces it). */
+  portState?: Readonly<FindingPortState>;
 }
 
 /** The range an exception's `ports` compares (section 6); null for ICMP and unknown protocols. */
@@ -58,12 +52,20 @@ function rawStrings(v: unknown): readonly string[] {
 }
 
 /**
- * Alike raw states share one memo (createStateNormalizer), so their lists are
- * equal: 300k findings of world-open SSH hold one pair of lists, not 300k
- * copies of the parsed ones, which the garbage collector would carry along.
+ * Alike raw states share one memo (createStateNormalizer), so what their
+ * findings show of them is equal: 300k findings of world-open SSH hold one
+ * port state object and one pair of lists, not 300k copies of them and of the
+ * parsed lists, which the garbage collector would carry along.
  */
-function sourceLists(raw: RawPortState, memo: StateMemo): SourceLists {
-  return (memo.lists ??= { cidrs: rawStrings(raw.cidrs), ipv6Cidrs: rawStrings(raw.ipv6Cidrs), aliases: rawStrings(raw.cidrListAliases) });
+function sharedPortState(raw: RawPortState, state: NormalizedState, memo: StateMemo): Readonly<FindingPortState> {
+  return (memo.portState ??= Object.freeze({
+    protocol: state.protocolText,
+    fromPort: state.rawFromPort,
+    toPort: state.rawToPort,
+    cidrs: rawStrings(raw.cidrs),
+    ipv6Cidrs: rawStrings(raw.ipv6Cidrs),
+    cidrListAliases: rawStrings(raw.cidrListAliases),
+  }));
 }
 
 function mergeInto(into: readonly string[], more: readonly string[]): readonly string[] {
@@ -136,15 +138,18 @@ export class FindingCollector {
     for (const ri of applicable) {
       if (!this.violates(ri, state, memo)) continue;
       const rule = this.rules[ri] as Rule;
-      const { cidrs, ipv6Cidrs, aliases } = sourceLists(raw, memo);
+      const portState = sharedPortState(raw, state, memo);
       const ref = instance.ref;
       const earlier = this.existing(rule.id, state, ref);
       if (earlier) {
-        // Duplicates merge (3.2): one finding, every source that made it.
+        // Duplicates merge (3.2): one finding, every source that made it; the shared state is replaced, never changed.
         const ps = earlier.portState;
-        ps.cidrs = mergeInto(ps.cidrs, cidrs);
-        ps.ipv6Cidrs = mergeInto(ps.ipv6Cidrs, ipv6Cidrs);
-        ps.cidrListAliases = mergeInto(ps.cidrListAliases, aliases);
+        earlier.portState = {
+          ...ps,
+          cidrs: mergeInto(ps.cidrs, portState.cidrs),
+          ipv6Cidrs: mergeInto(ps.ipv6Cidrs, portState.ipv6Cidrs),
+          cidrListAliases: mergeInto(ps.cidrListAliases, portState.cidrListAliases),
+        };
         continue;
       }
       this.findings.push({
@@ -152,7 +157,7 @@ export class FindingCollector {
         severity: rule.severity,
         suppressed: false,
         instance: ref,
-        portState: { protocol: state.protocolText, fromPort: state.rawFromPort, toPort: state.rawToPort, cidrs, ipv6Cidrs, cidrListAliases: aliases },
+        portState,
         message: instance.prefix + this.wording(ri, state, memo),
         fingerprint: fingerprintOf(rule.id, ref, state.protocolText, state.rawFromPort, state.rawToPort),
       });

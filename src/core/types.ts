@@ -305,7 +305,8 @@ interface FindingFacts {
   ruleId: string;
   severity: Severity;
   instance: InstanceRef;
-  portState: FindingPortState;
+  /** Shared by the findings of alike states and frozen: replaced on merge, never changed. */
+  portState: Readonly<FindingPortState>;
   /** First sentence stands alone: "<instance> (<region>): <what> open to <whom>". */
   message: string;
   /** Stable across runs for the same rule, instance ARN (or region+name), protocol and port range. */

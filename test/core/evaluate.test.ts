@@ -57,6 +57,8 @@ describe('findings', () => {
     expect(byName.get('b')?.cidrs).toEqual(['0.0.0.0/0']);
     expect(byName.get('c')?.cidrs).toEqual(['0.0.0.0/0']);
     expect(byName.get('b')?.cidrs).toBe(byName.get('c')?.cidrs);
+    expect(byName.get('b')).toBe(byName.get('c'));
+    expect(Object.isFrozen(byName.get('b'))).toBe(true);
     expect(Object.isFrozen(byName.get('b')?.cidrs)).toBe(true);
   });
 
