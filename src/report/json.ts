@@ -84,6 +84,8 @@ function errorJson(error: { code: string; message: string } | undefined): JsonVa
  * kept per object, since many findings share them. For the long lists of a
  * large report, where this is most of the time spent.
  */
+const TEXT_CACHE_LIMIT = 50_000;
+
 export class CompactFindingWriter {
   /** The last instance written: consecutive findings often share one. */
   private lastInstance: InstanceRef | undefined;
@@ -97,18 +99,38 @@ export class CompactFindingWriter {
     return this.lastInstanceText;
   }
 
+  /** Port states are shared by the findings of alike states: each is written once. Bounded: a fleet of one-off states must not keep them all. */
+  private readonly portStateTexts = new Map<object, string>();
+  private readonly ruleIdTexts = new Map<string, string>();
+
   private list(items: readonly string[]): string {
     return items.length === 0 ? '[]' : JSON.stringify(items);
   }
 
+  private portState(ps: Finding['portState']): string {
+    let text = this.portStateTexts.get(ps);
+    if (text === undefined) {
+      const port = (n: number | null): string => (n === null || !Number.isFinite(n) ? 'null' : String(n));
+      text =
+        `{"protocol":${JSON.stringify(ps.protocol)},"fromPort":${port(ps.fromPort)},"toPort":${port(ps.toPort)}` +
+        `,"cidrs":${this.list(ps.cidrs)},"ipv6Cidrs":${this.list(ps.ipv6Cidrs)},"cidrListAliases":${this.list(ps.cidrListAliases)}}`;
+      if (this.portStateTexts.size >= TEXT_CACHE_LIMIT) this.portStateTexts.clear();
+      this.portStateTexts.set(ps, text);
+    }
+    return text;
+  }
+
+  private ruleId(id: string): string {
+    let text = this.ruleIdTexts.get(id);
+    if (text === undefined) this.ruleIdTexts.set(id, (text = JSON.stringify(id)));
+    return text;
+  }
+
   text(f: Finding): string {
-    const ps = f.portState;
-    const port = (n: number | null): string => (n === null || !Number.isFinite(n) ? 'null' : String(n));
-    let out = `{"ruleId":${JSON.stringify(f.ruleId)},"severity":"${f.severity}","suppressed":${f.suppressed}`;
+    let out = `{"ruleId":${this.ruleId(f.ruleId)},"severity":"${f.severity}","suppressed":${f.suppressed}`;
     if (f.suppression) out += `,"suppression":${JSON.stringify(withOptional({ reason: f.suppression.reason }, 'expires', f.suppression.expires))}`;
     out += `,"instance":${this.instance(f.instance)}`;
-    out += `,"portState":{"protocol":${JSON.stringify(ps.protocol)},"fromPort":${port(ps.fromPort)},"toPort":${port(ps.toPort)}`;
-    out += `,"cidrs":${this.list(ps.cidrs)},"ipv6Cidrs":${this.list(ps.ipv6Cidrs)},"cidrListAliases":${this.list(ps.cidrListAliases)}}`;
+    out += `,"portState":${this.portState(f.portState)}`;
     out += `,"message":${JSON.stringify(f.message)},"fingerprint":${JSON.stringify(f.fingerprint)},"remediation":{"command":${JSON.stringify(remediationCommand(f))}}`;
     if (f.baselineState !== undefined) out += `,"baselineState":"${f.baselineState}"`;
     return `${out}}`;
