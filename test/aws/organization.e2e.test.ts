@@ -151,17 +151,7 @@ describe('discovery and credentials under stress', () => {
   });
 
   test('an answer without its list is an error, not an empty organization', async () => {
-    const send = async (): Promise<object> => Promise.resolve({});
-    const client = createOrganizationsClient({
-      region: 'us-east-1',
-      credentials: dummyCredentials,
-      retryStrategy: new CollectorRetryStrategy({ maxAttempts: 1, mode: 'standard', baseDelayMs: 1, maxDelayMs: 1, throttleBaseDelayMs: 1, throttleMaxDelayMs: 1, throttleBudgetMs: 1 }),
-      maxAttempts: 1,
-      maxSockets: 1,
-      requestTimeoutMs: 1000,
-    });
-    client.send = send;
-    await expect(discoverAccounts(client)).rejects.toThrow('ListAccounts answered without a Accounts list');
+    await expect(discoverAccounts(scriptedClient(() => ({})))).rejects.toThrow('ListAccounts answered without a Accounts list');
   });
 
   /** A client whose answers come from `answer(operation, input)`, the way a misbehaving endpoint would give them. */
