@@ -4,7 +4,7 @@
 // the local emulator, with the built CLI as the workspace's own
 // node_modules/.bin/portolan: the "user already has portolan" path.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,7 +70,7 @@ describe('action.yml contract', () => {
         expect(find.run).toContain('set_output exit-code ');
       } else expect(spec.value).toBe(`\${{ steps.audit.outputs.${name} }}`);
       // The report outputs are written by the script that checks this run wrote them.
-      expect(audit.run).toContain(name === 'exit-code' || name === 'report-dir' ? `set_output ${name} ` : `put("${name}", `);
+      expect(audit.run).toContain(name === 'exit-code' || name === 'report-dir' ? `set_output ${name} ` : `outputs["${name}"] = `);
     }
   });
 
@@ -214,12 +214,12 @@ const FAKE = `#!/usr/bin/env bash
 if [ "$1" = "--version" ]; then echo 0.0.0-fake; exit 0; fi
 printf '%s\\0' "$@" > "$FAKE_ARGV"
 out=reports previous=
-for arg in "$@"; do if [ "$previous" = --out ]; then out="$arg"; fi; previous="$arg"; done
+for arg in "$@"; do case "$arg" in --out=*) out="\${arg#--out=}" ;; esac; if [ "$previous" = --out ]; then out="$arg"; fi; previous="$arg"; done
 put() { printf '%s' "$2" > "$out/.$1.tmp" && mv -f "$out/.$1.tmp" "$out/$1"; }
 case "$FAKE_EXIT" in 0|1|3) ;; *) exit "$FAKE_EXIT" ;; esac
 if [ "\${FAKE_WRITES:-}" = none ]; then exit "$FAKE_EXIT"; fi
 mkdir -p "$out"
-put portolan.json '{"version":1,"findings":[{"suppressed":false},{"suppressed":true},{"suppressed":false}]}'
+put portolan.json '{"version":1,"summary": {"bySeverity": {"critical": 1, "high": 1}, "suppressed": 1},"findings":[{"suppressed":false},{"suppressed":true},{"suppressed":false}]}'
 put portolan.md '# Portolan'
 complete=true; if [ "$FAKE_EXIT" = 3 ]; then complete=false; fi
 if [ -n "\${FAKE_ACCOUNTS:-}" ]; then
@@ -387,12 +387,12 @@ describe('the action\'s own logic, with a stand-in portolan', () => {
     expectPassed(run);
     expect(readFileSync(argv, 'utf8').split('\0').slice(0, -1)).toEqual([
       'audit',
-      '--policy', 'my policies/*.yaml',
-      '--format', 'json,sarif,markdown',
-      '--fail-on', 'medium',
-      '--out', 'reports',
-      '--category', category,
-      '--baseline', 'last run/portolan.json',
+      '--policy=my policies/*.yaml',
+      '--format=json,sarif,markdown',
+      '--fail-on=medium',
+      '--out=reports',
+      `--category=${category}`,
+      '--baseline=last run/portolan.json',
       '--regions', 'us-east-1,eu-west-1',
       '--endpoint-url', 'http://127.0.0.1:1/$HOME',
       '*',
@@ -458,8 +458,61 @@ describe('the action\'s own logic, with a stand-in portolan', () => {
     expectPassed(first);
     const second = await runAction({ workspace: ws, env: env({ FAKE_ARGV: join(ws, 'argv'), FAKE_EXIT: '0', FAKE_WRITES: 'none' }) });
     expect([second.code, second.failedStep, second.outputs['exit-code']]).toEqual([70, 'audit', '70']);
-    expect(second.stdout).toContain('::error title=Portolan::portolan exited without writing portolan.json');
+    expect(second.stdout).toContain('::error title=Portolan::portolan exited with 0 without writing portolan.json');
     expect([second.outputs['findings'], second.outputs['json-file'], second.outputs['sarif-upload']]).toEqual(['', '', '']);
+  });
+
+  test.each([
+    ['format text', { format: 'text' }, 'portolan.txt'],
+    ['format md (read as markdown)', { format: 'md' }, 'portolan.md'],
+  ])('%s: a run that wrote none of the reports asked for fails (70) instead of passing green on nothing', async (_label, inputs, file) => {
+    const ws = workspace('fake');
+    const run = await runAction({ workspace: ws, env: env({ FAKE_ARGV: join(ws, 'argv'), FAKE_EXIT: '0', FAKE_WRITES: 'none' }), inputs });
+    expect([run.code, run.outputs['exit-code']]).toEqual([70, '70']);
+    expect(run.stdout).toContain(`portolan exited with 0 without writing ${file}`);
+  });
+
+  test('format spelled as portolan reads it (new lines, capitals, md): the outputs still name the files', async () => {
+    const ws = workspace('fake');
+    const run = await runAction({ workspace: ws, env: env({ FAKE_ARGV: join(ws, 'argv'), FAKE_EXIT: '0' }), inputs: { format: 'JSON,\n md ,\nsarif' } });
+    expectPassed(run);
+    expect([run.outputs['json-file'], run.outputs['markdown-file'], run.outputs['sarif-upload']]).toEqual(['reports/portolan.json', 'reports/portolan.md', 'reports/portolan.sarif']);
+    expect(run.outputs['findings']).toBe('2');
+  });
+
+  test('an input that looks like an option stays a value: --version as the category is no version request', async () => {
+    const ws = workspace('fake');
+    const argv = join(ws, 'argv');
+    const run = await runAction({ workspace: ws, env: env({ FAKE_ARGV: argv, FAKE_EXIT: '0' }), inputs: { category: '--version', policy: '-V' } });
+    expectPassed(run);
+    const args = readFileSync(argv, 'utf8').split('\0');
+    expect(args).toContain('--category=--version');
+    expect(args).toContain('--policy=-V');
+  });
+
+  test.each(['-VV', '-h', '-Vx'])('short flags in args (%s) are refused: audit has none, and -V/-h print and audit nothing', async (flag) => {
+    const ws = workspace('fake');
+    const run = await runAction({ workspace: ws, env: env({ FAKE_ARGV: join(ws, 'argv'), FAKE_EXIT: '0' }), inputs: { args: `--input x.json ${flag}` } });
+    expect([run.code, run.outputs['exit-code']]).toEqual([2, '2']);
+    expect(run.stdout).toContain(`::error title=Portolan::args may not give ${flag}`);
+  });
+
+  test('a dangling link among the reports of an earlier run does not crash the step', async () => {
+    const ws = workspace('fake');
+    mkdirSync(join(ws, 'reports'));
+    symlinkSync('/nonexistent/portolan-old.sarif', join(ws, 'reports/portolan-old.sarif'));
+    const run = await runAction({ workspace: ws, env: env({ FAKE_ARGV: join(ws, 'argv'), FAKE_EXIT: '1' }) });
+    expectPassed(run);
+    expect(run.outputs['exit-code']).toBe('1');
+  });
+
+  test('an organization whose every account was skipped (exit 3) has no SARIF to write: a warning, exit-code 3, not an internal error', async () => {
+    const ws = workspace('fake');
+    const run = await runAction({ workspace: ws, env: env({ FAKE_ARGV: join(ws, 'argv'), FAKE_EXIT: '3', FAKE_ACCOUNTS: ' ' }), inputs: { args: '--org' } });
+    expectPassed(run);
+    expect(run.outputs['exit-code']).toBe('3');
+    expect(run.outputs['sarif-upload']).toBe('');
+    expect(run.stdout).toContain('::warning title=Portolan::no SARIF report: no account was audited');
   });
 
   test('an out input that looks like a node option is a path, never an option: no code runs', async () => {
