@@ -144,12 +144,12 @@ export class FindingCollector {
       if (earlier) {
         // Duplicates merge (3.2): one finding, every source that made it; the shared state is replaced, never changed.
         const ps = earlier.portState;
-        earlier.portState = {
-          ...ps,
-          cidrs: mergeInto(ps.cidrs, portState.cidrs),
-          ipv6Cidrs: mergeInto(ps.ipv6Cidrs, portState.ipv6Cidrs),
-          cidrListAliases: mergeInto(ps.cidrListAliases, portState.cidrListAliases),
-        };
+        const cidrs = mergeInto(ps.cidrs, portState.cidrs);
+        const ipv6Cidrs = mergeInto(ps.ipv6Cidrs, portState.ipv6Cidrs);
+        const cidrListAliases = mergeInto(ps.cidrListAliases, portState.cidrListAliases);
+        if (cidrs !== ps.cidrs || ipv6Cidrs !== ps.ipv6Cidrs || cidrListAliases !== ps.cidrListAliases) {
+          earlier.portState = Object.freeze({ ...ps, cidrs: Object.freeze(cidrs), ipv6Cidrs: Object.freeze(ipv6Cidrs), cidrListAliases: Object.freeze(cidrListAliases) });
+        }
         continue;
       }
       this.findings.push({
