@@ -12,6 +12,7 @@ import {
   OrganizationsClient,
 } from '@aws-sdk/client-organizations';
 import pLimit from 'p-limit';
+import { isAccountId } from '../core/account-state.js';
 import { codedError, isRecord } from './errors.js';
 
 /** An account as discovery saw it. `state` is AWS's (`State`, else the older `Status`). */
@@ -62,7 +63,7 @@ async function listAll(send: (token: string | undefined) => Promise<object>, ope
 
 function accountOf(item: Record<string, unknown>, operation: string): DiscoveredAccount {
   const id = item['Id'];
-  if (typeof id !== 'string' || !/^\d{12}$/.test(id)) throw codedError('MalformedResponse', `${operation} returned an account without a 12-digit Id`);
+  if (typeof id !== 'string' || !isAccountId(id)) throw codedError('MalformedResponse', `${operation} returned an account without a 12-digit Id`);
   // An account without a state is audited (isAudited): a thin answer must not skip it.
   const state = typeof item['State'] === 'string' ? item['State'] : typeof item['Status'] === 'string' ? item['Status'] : 'UNKNOWN';
   const name = item['Name'];

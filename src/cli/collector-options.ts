@@ -5,6 +5,7 @@ import { Option, type Command } from 'commander';
 import type { CollectOptions } from '../aws/collector.js';
 import { DEFAULT_ACCOUNT_CONCURRENCY, DEFAULT_ROLE_NAME } from '../aws/operations.js';
 import type { AccountSelection, OrganizationCollectOptions } from '../aws/organization-collector.js';
+import { isAccountId } from '../core/account-state.js';
 import { UserInputError } from '../core/errors.js';
 import { quote } from '../core/text.js';
 import { collectValues, listFlag, redactUrl, textFlag } from './flags.js';
@@ -143,7 +144,6 @@ export function addOrganizationOptions(cmd: Command): Command {
   );
 }
 
-const ACCOUNT_ID = /^\d{12}$/;
 const UNIT_ID = /^(?:ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}|r-[0-9a-z]{4,32})$/;
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 
@@ -151,7 +151,7 @@ function accountIds(raw: string | undefined, flag: string): string[] | undefined
   if (raw === undefined) return undefined;
   const ids = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
   if (ids.length === 0) throw new UserInputError(`${flag}: give at least one account id`);
-  for (const id of ids) if (!ACCOUNT_ID.test(id)) throw new UserInputError(`${flag}: ${quote(id)} is not a 12-digit account id`);
+  for (const id of ids) if (!isAccountId(id)) throw new UserInputError(`${flag}: ${quote(id)} is not a 12-digit account id`);
   return [...new Set(ids)];
 }
 

@@ -6,7 +6,7 @@
 
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { isAudited } from '../core/account-state.js';
+import { isAccountId, isAudited } from '../core/account-state.js';
 import { UserInputError } from '../core/errors.js';
 import type { FleetAudit } from '../core/evaluate.js';
 import { quote } from '../core/text.js';
@@ -71,7 +71,7 @@ export function expandInputs(paths: readonly string[], emptyFolderAllowed = fals
 /** The account an ARN names (`arn:aws:lightsail:REGION:ACCOUNT:Instance/...`). */
 export function accountOfArn(arn: string | undefined): string | undefined {
   const id = arn?.split(':')[4];
-  return id !== undefined && /^\d{12}$/.test(id) ? id : undefined;
+  return id !== undefined && isAccountId(id) ? id : undefined;
 }
 
 /**
@@ -138,7 +138,7 @@ async function readExpectedAccounts(path: string): Promise<ExpectedAccount[]> {
   const list = isRecord(data) ? data['accounts'] : undefined;
   if (!Array.isArray(list)) throw new UserInputError(`${path}: not an accounts list (expected {"accounts": [...]} as \`portolan accounts\` writes it)`);
   const accounts = list.map((a: unknown, i): ExpectedAccount => {
-    if (!isRecord(a) || typeof a['id'] !== 'string' || !/^\d{12}$/.test(a['id'])) throw new UserInputError(`${path}: accounts[${i}]: expected an object with a 12-digit "id"`);
+    if (!isRecord(a) || typeof a['id'] !== 'string' || !isAccountId(a['id'])) throw new UserInputError(`${path}: accounts[${i}]: expected an object with a 12-digit "id"`);
     const status = typeof a['status'] === 'string' ? a['status'] : 'ACTIVE';
     return {
       id: a['id'],

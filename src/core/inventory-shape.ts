@@ -4,6 +4,7 @@
 // their being objects is checked; their meaning is the engine's business.
 // Every problem is `path: message`, the first 20 of them, then a count.
 
+import { isAccountId } from './account-state.js';
 import { quote, showValue } from './text.js';
 import type { ErrorInfo, InventoryAccount, InventoryInstance, InventoryRegion } from './types.js';
 
@@ -55,8 +56,6 @@ function describe(value: unknown): string {
   if (typeof value === 'object') return 'an object';
   return showValue(value, 40);
 }
-
-const ACCOUNT_ID = /^\d{12}$/;
 
 const UNKNOWN_ERROR: ErrorInfo = { code: 'UnknownError', message: 'the inventory records no reason' };
 
@@ -156,10 +155,10 @@ export class InventoryChecker {
     return code !== undefined && message !== undefined ? { code, message } : undefined;
   }
 
-  /** An AWS account id: 12 digits. It names report files and SARIF categories, so nothing else gets through. */
+  /** An AWS account id (isAccountId), or a problem. */
   private accountId(obj: Record<string, unknown>, key: string, path: string, optional = false): string | undefined {
     const id = this.string(obj, key, path, optional);
-    if (id === undefined || ACCOUNT_ID.test(id)) return id;
+    if (id === undefined || isAccountId(id)) return id;
     this.problem(`${path}.${key}`, `expected a 12-digit AWS account id, got ${quote(id)}`);
     return undefined;
   }

@@ -1,5 +1,6 @@
 // One entry point for the CLI: format names, file names, and dispatch.
 
+import { isAccountId } from '../core/account-state.js';
 import type { AuditResult, ReportMeta } from '../core/types.js';
 import { accountResult } from './accounts.js';
 import { formatJson, jsonReport } from './json.js';
@@ -65,7 +66,7 @@ export function reportFiles(format: ReportFormat, result: AuditResult, meta: Rep
 
 /** The account id becomes a file name: inputs are checked to hold 12 digits, and this holds the line should a check ever miss (no `../`). */
 function sarifFileName(accountId: string): string {
-  if (!/^\d{12}$/.test(accountId)) throw new Error(`account id ${JSON.stringify(accountId.slice(0, 40))} is not 12 digits: refusing it as a file name`);
+  if (!isAccountId(accountId)) throw new Error(`account id ${JSON.stringify(accountId.slice(0, 40))} is not 12 digits: refusing it as a file name`);
   return `portolan-${accountId}.sarif`;
 }
 
