@@ -1,7 +1,7 @@
 // The options every live-collecting command shares (collect, audit), and
 // their validation: a bad value is a UserInputError before any call is made.
 
-import { Option, type Command } from 'commander';
+import { Command, Option } from 'commander';
 import type { CollectOptions } from '../aws/collector.js';
 import { DEFAULT_ACCOUNT_CONCURRENCY, DEFAULT_ROLE_NAME } from '../aws/operations.js';
 import type { AccountSelection, OrganizationCollectOptions } from '../aws/organization-collector.js';
@@ -142,6 +142,19 @@ export function addOrganizationOptions(cmd: Command): Command {
       .option(`--role-name <name>`, `with --org: the audit role in each member account (default: ${DEFAULT_ROLE_NAME})`)
       .option('--account-concurrency <n>', `with --org: accounts collected at once; --concurrency stays per account (default: ${DEFAULT_ACCOUNT_CONCURRENCY})`),
   );
+}
+
+/** How to run, not what to read: the collector flags that are not live-only. */
+const RUN_FLAGS: ReadonlySet<string> = new Set(['quiet', 'org']);
+
+/**
+ * The flags given in `opts` that shape a live collection, read off the very
+ * options addCollectorOptions and addOrganizationOptions define, so a flag
+ * added there is covered here too.
+ */
+export function liveCollectionFlagsGiven(opts: Record<string, unknown>): string[] {
+  const defined = addOrganizationOptions(addCollectorOptions(new Command())).options;
+  return defined.filter((o) => !RUN_FLAGS.has(o.attributeName()) && opts[o.attributeName()] !== undefined).map((o) => o.long ?? o.flags);
 }
 
 const UNIT_ID = /^(?:ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}|r-[0-9a-z]{4,32})$/;

@@ -11,7 +11,7 @@ import { SEVERITIES } from '../../core/types.js';
 import { REPORT_FORMATS, reportFiles, type ReportFile, type ReportFormat } from '../../report/index.js';
 import { formatSummary } from '../../report/text.js';
 import { readBaselineFile } from '../baseline-file.js';
-import { addCollectorOptions, addOrganizationOptions, collectOptionsFrom, organizationOptionsFrom } from '../collector-options.js';
+import { addCollectorOptions, addOrganizationOptions, collectOptionsFrom, liveCollectionFlagsGiven, organizationOptionsFrom } from '../collector-options.js';
 import { interruption } from '../interrupt.js';
 import { collectLive } from '../live.js';
 import { collectValues, listFlag, redactUrl, textFlag } from '../flags.js';
@@ -175,29 +175,9 @@ function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
-/** Flags that shape a live collection: with --input they would do nothing, and a filter silently not applied reads as one that was. */
-const LIVE_ONLY_FLAGS: ReadonlyArray<[key: string, flag: string]> = [
-  ['region', '--region'],
-  ['regions', '--regions'],
-  ['excludeRegions', '--exclude-regions'],
-  ['homeRegion', '--home-region'],
-  ['endpointUrl', '--endpoint-url'],
-  ['concurrency', '--concurrency'],
-  ['maxAttempts', '--max-attempts'],
-  ['retryMode', '--retry-mode'],
-  ['profile', '--profile'],
-  ['roleArn', '--role-arn'],
-  ['externalId', '--external-id'],
-  ['portSource', '--port-source'],
-  ['roleName', '--role-name'],
-  ['accountConcurrency', '--account-concurrency'],
-  ['ou', '--ou'],
-  ['accounts', '--accounts'],
-  ['excludeAccounts', '--exclude-accounts'],
-];
-
+/** With --input, flags that shape a live collection would do nothing, and a filter silently not applied reads as one that was. */
 function refuseLiveOnlyFlags(opts: Record<string, unknown>): void {
-  const given = LIVE_ONLY_FLAGS.filter(([key]) => opts[key] !== undefined).map(([, flag]) => flag);
+  const given = liveCollectionFlagsGiven(opts);
   if (given.length > 0) {
     throw new UserInputError(`${given.join(', ')}: ${given.length === 1 ? 'shapes' : 'shape'} a live collection and would do nothing with --input (the inventory already says what was read); leave ${given.length === 1 ? 'it' : 'them'} out`);
   }
