@@ -78,14 +78,15 @@ function errorJson(error: { code: string; message: string } | undefined): JsonVa
   return error ? { code: error.code, message: error.message } : undefined;
 }
 
-/**
- * A finding as JSON.stringify(findingJson(f)) writes it, compactly, without
- * building the object: what an instance or a source list serializes to is
- * kept per object, since many findings share them. For the long lists of a
- * large report, where this is most of the time spent.
- */
+/** Port state texts kept at most: a fleet of one-off states must not keep them all. */
 const TEXT_CACHE_LIMIT = 50_000;
 
+/**
+ * A finding as JSON.stringify(findingJson(f)) writes it, compactly, without
+ * building the object: what an instance, a port state or a rule id serializes
+ * to is kept per object, since many findings share them. For the long lists
+ * of a large report, where this is most of the time spent.
+ */
 export class CompactFindingWriter {
   /** The last instance written: consecutive findings often share one. */
   private lastInstance: InstanceRef | undefined;
@@ -99,7 +100,7 @@ export class CompactFindingWriter {
     return this.lastInstanceText;
   }
 
-  /** Port states are shared by the findings of alike states: each is written once. Bounded: a fleet of one-off states must not keep them all. */
+  /** Port states are shared by the findings of alike states: each is written once (up to TEXT_CACHE_LIMIT kept). */
   private readonly portStateTexts = new Map<object, string>();
   private readonly ruleIdTexts = new Map<string, string>();
 
