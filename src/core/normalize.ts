@@ -18,24 +18,21 @@ export interface NormalizeResult {
 export const EVERY_PORT: IntRange = Object.freeze({ from: 0, to: 65535 });
 export const EVERY_ICMP_VALUE: IntRange = Object.freeze({ from: 0, to: 255 });
 
-/** Shows a raw value in a message: strings quoted and cut, lists and objects by kind (never walked: they may nest without end). */
-const show = (value: unknown): string => showValue(value);
-
 function diag(level: Diagnostic['level'], code: DiagnosticCode, message: string): NormalizeDiagnostic {
   return { level, code, message };
 }
 
 // ---------------------------------------------------------------- protocol
 
-function protocolTextOf(raw: unknown): string {
+/** The protocol as text; undefined when it is neither a string nor a number (missing, or of the wrong type). */
+function protocolTextOf(raw: unknown): string | undefined {
   if (typeof raw === 'string') return raw.trim().toLowerCase();
   if (typeof raw === 'number' && Number.isFinite(raw)) return String(raw);
-  return '';
+  return undefined;
 }
 
-/** A protocol that is not a string (or a number): missing or of the wrong type, it cannot be read. */
-function unreadableProtocol(raw: unknown): string | undefined {
-  if (typeof raw === 'string' || (typeof raw === 'number' && Number.isFinite(raw))) return undefined;
+/** Why a protocol that has no text cannot be read. */
+function protocolProblem(raw: unknown): string {
   return raw === undefined ? 'protocol is missing' : `protocol is ${kindOf(raw)}, not a string`;
 }
 
@@ -67,9 +64,9 @@ function portRangeOf(protocol: string, from: unknown, to: unknown, out: Normaliz
       .join(' and ');
     problem = `${protocol} port range has no ${missing}`;
   } else if (typeof from !== 'number' || !Number.isInteger(from)) {
-    problem = `fromPort ${show(from)} is not an integer`;
+    problem = `fromPort ${showValue(from)} is not an integer`;
   } else if (typeof to !== 'number' || !Number.isInteger(to)) {
-    problem = `toPort ${show(to)} is not an integer`;
+    problem = `toPort ${showValue(to)} is not an integer`;
   } else if (!isPort(from) || !isPort(to)) {
     problem = `port range ${from}-${to} is outside 0-65535`;
   } else if (from > to) {
@@ -89,7 +86,7 @@ function icmpRangeOf(protocol: string, what: 'type' | 'code', raw: unknown, out:
   const field = what === 'type' ? 'fromPort' : 'toPort';
   let problem: string;
   if (raw === undefined || raw === null) problem = `${protocol} ${what} (${field}) is missing`;
-  else if (typeof raw !== 'number' || !Number.isInteger(raw)) problem = `${protocol} ${what} ${show(raw)} (${field}) is not an integer`;
+  else if (typeof raw !== 'number' || !Number.isInteger(raw)) problem = `${protocol} ${what} ${showValue(raw)} (${field}) is not an integer`;
   else problem = `${protocol} ${what} ${raw} (${field}) is outside -1..255`;
   out.push(diag('warning', 'malformed-icmp', `${problem}; evaluated as every ${what}`));
   return EVERY_ICMP_VALUE;
@@ -121,7 +118,7 @@ interface SourceList {
 function listOf(field: SourceField, raw: unknown, out: NormalizeDiagnostic[]): SourceList {
   if (raw === undefined || raw === null) return { entries: [] };
   if (typeof raw === 'string') {
-    out.push(diag('warning', 'source-not-a-list', `${field} is a string, not a list; read as the one entry ${show(raw)}`));
+    out.push(diag('warning', 'source-not-a-list', `${field} is a string, not a list; read as the one entry ${showValue(raw)}`));
     return { entries: [raw] };
   }
   if (!Array.isArray(raw)) return { entries: [], unreadable: `${field} is ${kindOf(raw)}, not a list of strings` };
@@ -140,14 +137,14 @@ function kindOf(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'an object';
   if (typeof value === 'string') return 'a string';
-  return `the ${typeof value} ${show(value)}`;
+  return `the ${typeof value} ${showValue(value)}`;
 }
 
 function readCidrs(field: 'cidrs' | 'ipv6Cidrs', entries: readonly string[], seen: Set<string>, cidrs: ParsedCidr[], out: NormalizeDiagnostic[]): void {
   for (const entry of entries) {
     const parsed = parseCidr(entry);
     if (!parsed.ok) {
-      out.push(diag('warning', 'invalid-cidr', `invalid CIDR ${show(entry)} in ${field}: ${parsed.error}; it admits nothing`));
+      out.push(diag('warning', 'invalid-cidr', `invalid CIDR ${showValue(entry)} in ${field}: ${parsed.error}; it admits nothing`));
       continue;
     }
     const c = parsed.cidr;
@@ -170,7 +167,7 @@ function readAliases(entries: readonly string[], out: NormalizeDiagnostic[]): st
   for (const entry of entries) {
     const alias = entry.trim();
     if (alias === '') {
-      out.push(diag('warning', 'invalid-alias', `cidrListAliases entry ${show(entry)} is empty; ignored`));
+      out.push(diag('warning', 'invalid-alias', `cidrListAliases entry ${showValue(entry)} is empty; ignored`));
       continue;
     }
     if (seen.has(alias)) continue;
@@ -217,13 +214,14 @@ function buildSources(rawCidrs: unknown, rawIpv6Cidrs: unknown, rawAliases: unkn
 export function normalizePortState(raw: RawPortState): NormalizeResult {
   const diagnostics: NormalizeDiagnostic[] = [];
 
-  let protocolText = protocolTextOf(raw.protocol);
+  const readText = protocolTextOf(raw.protocol);
+  let protocolText = readText ?? '';
   if (protocolText === 'icmp6') protocolText = 'icmpv6';
   else if (protocolText === '-1') protocolText = 'all';
   const protocol = protocolOf(protocolText);
   // Unknown protocol text is the spec's unknown protocol; no protocol at all is an open state that cannot be
   // read (fail closed). A closed state exposes nothing whatever its protocol (spec 2).
-  const protocolUnreadable = raw.state === 'closed' ? undefined : unreadableProtocol(raw.protocol);
+  const protocolUnreadable = raw.state === 'closed' || readText !== undefined ? undefined : protocolProblem(raw.protocol);
   if (protocolUnreadable !== undefined) {
     diagnostics.push(
       diag('error', 'unreadable-port-state', `${protocolUnreadable}: this port state cannot be read; the instance counts as not read, and the state is judged as an unknown protocol`),
@@ -231,8 +229,8 @@ export function normalizePortState(raw: RawPortState): NormalizeResult {
   } else if (protocol === 'unknown') {
     const message =
       protocolText === ''
-        ? `port state has no usable protocol (got ${show(raw.protocol)}); it matches only rules that name no protocol, ports or icmp`
-        : `unknown protocol ${show(protocolText)}; it matches only rules that name no protocol, ports or icmp`;
+        ? `port state has no usable protocol (got ${showValue(raw.protocol)}); it matches only rules that name no protocol, ports or icmp`
+        : `unknown protocol ${showValue(protocolText)}; it matches only rules that name no protocol, ports or icmp`;
     diagnostics.push(diag('warning', 'unknown-protocol', message));
   }
 
@@ -240,7 +238,7 @@ export function normalizePortState(raw: RawPortState): NormalizeResult {
   // nor "closed" is read as open and noted; a missing state is open silently.
   const open = raw.state !== 'closed';
   if (raw.state !== undefined && raw.state !== 'open' && raw.state !== 'closed') {
-    diagnostics.push(diag('warning', 'unknown-state', `state ${show(raw.state)} is not "open" or "closed"; evaluated as open`));
+    diagnostics.push(diag('warning', 'unknown-state', `state ${showValue(raw.state)} is not "open" or "closed"; evaluated as open`));
   }
 
   let ports: IntRange | null = null;
