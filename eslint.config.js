@@ -33,4 +33,5 @@ export default tseslint.config(
   },
   { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
   { files: ['test/global-setup.js', 'eslint.config.js', 'jest.config.js'], languageOptions: { globals: { process: 'readonly', URL: 'readonly' } } },
+  { files: ['action/*.js'], languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly' } } },
 );

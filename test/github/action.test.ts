@@ -13,13 +13,15 @@ import { parse } from 'yaml';
 import type { Inventory } from '../../src/core/types.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/server.js';
 import { CLI, isolatedEnv, readReport, REPO } from '../cli/run-cli.js';
-import { ACTION_FILE, loadAction, runAction, type ActionRun } from './run-action.js';
+import { ACTION_DIR, ACTION_FILE, loadAction, runAction, type ActionRun } from './run-action.js';
 
 const require = createRequire(import.meta.url);
 // A CommonJS WASM wrapper: required, not imported.
 const validator = require('@action-validator/core') as typeof import('@action-validator/core');
 
 const actionText = readFileSync(ACTION_FILE, 'utf8');
+const ACTION_LIB = readFileSync(join(ACTION_DIR, 'action/lib.sh'), 'utf8');
+const REPORT_OUTPUTS = readFileSync(join(ACTION_DIR, 'action/report-outputs.js'), 'utf8');
 const action = loadAction();
 
 describe('action.yml schema', () => {
@@ -65,13 +67,17 @@ describe('action.yml contract', () => {
     const find = action.runs.steps.find((s) => s.id === 'portolan')!;
     for (const [name, spec] of Object.entries(action.outputs)) {
       if (name === 'exit-code') {
-        // A failed first step still says its status.
+        // A failed first step still says its status: `fail` sets it.
         expect(spec.value).toBe('${{ steps.audit.outputs.exit-code || steps.portolan.outputs.exit-code }}');
-        expect(find.run).toContain('set_output exit-code ');
+        expect(ACTION_LIB).toContain('set_output exit-code "$1"');
+        expect(find.run).toContain('. "$GITHUB_ACTION_PATH/action/lib.sh"');
+        expect(find.run).toContain('fail 2 ');
       } else expect(spec.value).toBe(`\${{ steps.audit.outputs.${name} }}`);
       // The report outputs are written by the script that checks this run wrote them.
-      expect(audit.run).toContain(name === 'exit-code' || name === 'report-dir' ? `set_output ${name} ` : `outputs["${name}"] = `);
+      if (name === 'exit-code' || name === 'report-dir') expect(audit.run).toContain(`set_output ${name} `);
+      else expect(REPORT_OUTPUTS).toContain(`outputs['${name}'] = `);
     }
+    expect(audit.run).toContain('node "$GITHUB_ACTION_PATH/action/report-outputs.js" ');
   });
 
   test('composite, bash only, uploads nothing, never fails on findings by itself', () => {
@@ -81,7 +87,7 @@ describe('action.yml contract', () => {
       expect(step.shell).toBe('bash');
       expect(step['continue-on-error']).toBeUndefined();
     }
-    expect(actionText).not.toMatch(/upload-sarif|upload-artifact|codeql|curl |wget /);
+    for (const text of [actionText, ACTION_LIB, REPORT_OUTPUTS]) expect(text).not.toMatch(/upload-sarif|upload-artifact|codeql|curl |wget /);
     // The only `exit` with the audit's code is on the 2 / other-failure branches.
     const audit = action.runs.steps.find((s) => s.id === 'audit')!.run!;
     expect(audit).toMatch(/0 \| 1 \| 3\) ;;/);
