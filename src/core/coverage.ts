@@ -106,7 +106,7 @@ export class CoverageTally {
     let complete = this.failed === 0 && this.regions.every((r) => r.status === 'ok');
     const accounts = this.organization ? this.accountCoverage() : undefined;
     if (accounts?.some((a) => a.status === 'error')) complete = false;
-    if (!this.everyReadAccountHasRegions(accounts)) complete = false;
+    if (!this.readSomethingOfEach(accounts)) complete = false;
     const coverage: Coverage = {
       regions: this.regions.map((r) => {
         const base = r.accountId !== undefined ? { name: r.name, accountId: r.accountId } : { name: r.name };
@@ -124,7 +124,8 @@ export class CoverageTally {
   }
 
   /** An account read without error that lists no region read nothing: GetRegions cannot have answered honestly. */
-  private everyReadAccountHasRegions(accounts: AccountCoverage[] | undefined): boolean {
+  /** Something of the inventory was read, and of each account said to be read, and not every account was skipped; a nothing-read diagnostic for each that fails. */
+  private readSomethingOfEach(accounts: AccountCoverage[] | undefined): boolean {
     if (!accounts) {
       if (this.regions.length > 0 || this.instances > 0) return true;
       this.diagnostics.push({ level: 'error', code: 'nothing-read', message: 'the inventory lists no region and no instance: nothing was read, so nothing can be called clean' });
@@ -137,7 +138,7 @@ export class CoverageTally {
       this.diagnostics.push({ level: 'error', code: 'nothing-read', message: `account ${t.account.id} lists no region: nothing of it was read` });
     }
     // Every account skipped (or none listed): an organization of which nothing was audited is not a clean one.
-    if (![...this.accounts.values()].some((t) => t.account.status !== 'skipped')) {
+    if (!accounts.some((a) => a.status !== 'skipped')) {
       ok = false;
       this.diagnostics.push({ level: 'error', code: 'nothing-read', message: 'the inventory audits no account (every account listed is skipped): nothing was read, so nothing can be called clean' });
     }
